@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#
+# kpkeys: kernel protection keys with hardened page tables, and the tracing
+# layer that makes them observable. See README.md for every target and
+# variable; `make help` prints a summary.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+ROOT  := $(CURDIR)
+BUILD := $(ROOT)/build
+
+VARIANT    ?= kpkeys
+VARIANTS   := kpkeys vanilla
+QEMU       ?= qemu-system-aarch64
+VM_MEM     ?= 1G
+VM_SMP     ?= 2
+VM_TIMEOUT ?= 900
+KCMDLINE   ?=
+CMD        ?=
+RUN        ?=
+V          ?= 0
+
+# $(kp-exit N) ends make with status N: GNU make otherwise exits 2 whenever a
+# recipe fails, and `make vm CMD=...` promises CMD's own status. The loadable
+# object is built at parse time so that it is there for the first run.
+KP_EXIT_SO := $(BUILD)/kp_exit.so
+$(shell [ $(KP_EXIT_SO) -nt scripts/kp_exit.c ] || { mkdir -p $(BUILD) && \
+	gcc -shared -fPIC -O2 -o $(KP_EXIT_SO) scripts/kp_exit.c; })
+-load $(KP_EXIT_SO)
+KP_LOADED := $(filter $(KP_EXIT_SO),$(.LOADED))
+
+# $(call exit-with,N): stop make with status N when N is not 0.
+exit-with = $(if $(filter-out 0,$(1)),$(if $(KP_LOADED),$(kp-exit $(1)),$(error exit status $(1))))
+# $(call fail,MESSAGE,N): one line on stderr, then status N.
+fail = $(file >>/dev/stderr,$(1))$(call exit-with,$(2))
+
+# Validate user input before anything gets built.
+ifeq ($(filter $(VARIANT),$(VARIANTS)),)
+$(call fail,make: unknown VARIANT '$(VARIANT)'; use one of: $(VARIANTS),2)
+endif
+ifneq ($(RUN),)
+ifeq ($(wildcard $(RUN)),)
+$(call fail,make: RUN file '$(RUN)' not found; give the path of a script on the host,2)
+endif
+ifneq ($(CMD),)
+$(call fail,make: give CMD or RUN but not both,2)
+endif
+endif
+ifneq ($(filter command line environment,$(origin QEMU)),)
+ifeq ($(shell command -v '$(QEMU)' 2>/dev/null),)
+$(call fail,make: emulator '$(QEMU)' not found; install qemu-system-arm (make deps) or set QEMU to a qemu-system-aarch64 binary,1)
+endif
+endif
+ifeq ($(shell [[ '$(VM_TIMEOUT)' =~ ^[0-9]+$$ ]] && [ '$(VM_TIMEOUT)' -gt 0 ] && echo ok),)
+$(call fail,make: VM_TIMEOUT='$(VM_TIMEOUT)' is not a positive number of seconds,2)
+endif
+
+B        := $(BUILD)/$(VARIANT)
+KOUT     := $(B)/kernel
+IMAGE    := $(KOUT)/arch/arm64/boot/Image
+VMLINUX  := $(KOUT)/vmlinux
+INITRD   := $(B)/initramfs.cpio.gz
+GUESTBIN := $(B)/bin
+OBJ      := $(B)/obj
+
+CROSS     := aarch64-linux-gnu-
+CROSS_CC  := $(CROSS)gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+CFLAGS_TOOLS := -O2 -g -Wall -Wextra -Wno-unused-parameter
+BPF_CFLAGS   := -g -O2 -Wall -target bpf -D__TARGET_ARCH_arm64 -I$(OBJ) \
+		-I/usr/include/$(shell uname -m)-linux-gnu
+
+VMRUN = python3 scripts/vmrun.py --qemu '$(QEMU)' --kernel $(IMAGE) \
+	--initrd $(INITRD) --mem $(VM_MEM) --smp $(VM_SMP) \
+	--timeout $(VM_TIMEOUT) $(if $(filter 1,$(V)),--console)
+
+.PHONY: all deps kernel tools guest vm vm-run demo demo-run test test-run \
+	kernelversion clean distclean help FORCE
+
+all: guest
+
+## Dependencies (Debian packages), installed on first use.
+DEPS_STAMP := $(BUILD)/.deps-ok
+deps:
+	@scripts/deps.sh
+	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@scripts/deps.sh
+	@mkdir -p $(BUILD) && touch $@
+
+## Kernel: always asks kbuild, which rebuilds only what changed.
+kernel: $(VMLINUX)
+$(VMLINUX): FORCE | $(DEPS_STAMP)
+	@scripts/kernel.sh $(VARIANT)
+
+kernelversion: $(VMLINUX)
+	@echo "$$(cat $(B)/kernel.release) (Debian linux-source-6.12 $$(dpkg-query -W -f='$${Version}' linux-source-6.12))"
+
+## BPF objects and guest binaries (static arm64).
+$(OBJ)/vmlinux.h: $(VMLINUX) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
+
+$(OBJ)/%.bpf.o: tests/bpf/%.bpf.c $(OBJ)/vmlinux.h
+	@echo "  BPF     $(notdir $@)"
+	@$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OBJ)/%.skel.h: $(OBJ)/%.bpf.o
+	@$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+
+$(GUESTBIN)/kp-tpcount: tests/bpf/tpcount.c $(OBJ)/tpcount.skel.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $(notdir $@) (static arm64)"
+	@$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz
+
+$(GUESTBIN)/mmwork: tests/workloads/mmwork.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $(notdir $@) (static arm64)"
+	@$(CROSS_CC) $(CFLAGS_TOOLS) -static $< -o $@
+
+GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork
+tools: $(GUEST_BINS)
+
+## Guest image.
+guest: $(INITRD)
+$(INITRD): $(VMLINUX) $(GUEST_BINS) guest/init $(wildcard guest/*.sh tests/guest/*.sh) scripts/initramfs.sh
+	@scripts/initramfs.sh $(VARIANT)
+
+## Booting.
+# vm-run boots and records the status; vm then exits make with that status.
+vm: vm-run
+	@:$(call exit-with,$(or $(file <$(B)/vm.status),1))
+vm-run: guest
+	@rm -f $(B)/vm.status
+	@$(VMRUN) --log $(B)/logs/vm.log --status-file $(B)/vm.status \
+		--append '$(KCMDLINE)' \
+		$(if $(CMD),--cmd '$(subst ','\'',$(CMD))') $(if $(RUN),--run '$(RUN)') || true
+
+demo: demo-run
+	@:$(call exit-with,$(or $(file <$(B)/demo.status),1))
+demo-run: guest
+	@rm -f $(B)/demo.status
+	@echo "demo: booting $$(cat $(B)/kernel.release) under QEMU (TCG, -cpu max, $(VM_SMP) vCPUs, $(VM_MEM))"
+	@$(VMRUN) --log $(B)/logs/demo.log --status-file $(B)/demo.status \
+		--append '$(KCMDLINE)' --cmd /usr/share/kpkeys/demo.sh || true
+
+## Tests: host unit tests, then the guest suite. Last line: N passed, N failed.
+test: test-run
+	@:$(call exit-with,$(or $(file <$(BUILD)/test.status),1))
+test-run: guest
+	@rm -f $(BUILD)/test.status
+	@python3 tests/run.py --variant $(VARIANT) --qemu '$(QEMU)' \
+		--mem $(VM_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) \
+		--kcmdline '$(KCMDLINE)' --status-file $(BUILD)/test.status || true
+
+clean:
+	rm -rf $(addprefix $(BUILD)/,$(VARIANTS))
+
+distclean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make demo | test | vm [CMD='...' | RUN=file] | kernel | tools | guest | deps | clean"; \
+	echo "variables: VARIANT=$(VARIANTS) KCMDLINE= VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) VM_TIMEOUT=$(VM_TIMEOUT) QEMU= V=1"; \
+	echo "see README.md for details"
+
+FORCE:
+
+.SECONDARY:

@@ -1,0 +1,43 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# make demo: what the guest kernel is, whether kpkeys is active, and what
+# the representative page-table workloads cost in it.
+
+hr() { echo "---------------------------------------------------------------"; }
+field() { printf '%-26s %s\n' "$1" "$2"; }
+
+hr
+field "kernel" "$(uname -r) ($(uname -m))"
+field "command line" "$(cat /proc/cmdline)"
+field "CPUs / memory" "$(nproc) / $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
+if [ -r /sys/kernel/kpkeys/mode ]; then
+	field "kpkeys mode" "$(cat /sys/kernel/kpkeys/mode)"
+else
+	field "kpkeys mode" "not present (this kernel has no kpkeys)"
+fi
+if [ -d /sys/kernel/tracing/events/kpkeys ]; then
+	field "kpkeys tracepoints" "$(ls /sys/kernel/tracing/events/kpkeys | grep -v -e enable -e filter | tr '\n' ' ')"
+else
+	field "kpkeys tracepoints" "none (tracepoint series not applied)"
+fi
+field "BTF" "$( [ -s /sys/kernel/btf/vmlinux ] && echo "yes, $(wc -c < /sys/kernel/btf/vmlinux) bytes" || echo no)"
+hr
+
+pt() { awk '/^PageTables:/ {print $2}' /proc/meminfo; }
+echo "Workloads (times are emulated: TCG says nothing about real hardware)"
+echo
+before=$(pt)
+mmwork fork -s 256M -n 4
+mmwork munmap -s 256M -n 2
+mmwork mprotect -s 64M
+mmwork mremap -s 64M
+mmwork madvise -s 64M
+after=$(pt)
+echo
+echo "vmalloc (lib/test_vmalloc.ko, fix_size_alloc_test, 1 page, 20000 loops):"
+dmesg -c >/dev/null
+modprobe test_vmalloc run_test_mask=1 nr_threads=1 test_repeat_count=1 \
+	test_loop_count=20000 2>/dev/null
+dmesg | sed -n 's/.*\(Summary: .*\)/  \1/p'
+hr
+field "page-table memory" "${before} kB before, ${after} kB after the workloads"

@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""Reading a guest's serial console log.
+
+The console carries two streams: kernel messages (printk, prefixed with a
+"[ seconds]" timestamp because the config has PRINTK_TIME) and the output of
+what /init ran, framed by markers that guest/init prints:
+
+    <<<kp:begin>>>        the command starts
+    <<<kp:exit N>>>       the command returned N
+
+Everything here is pure text processing so that host unit tests can feed it
+fixtures.
+"""
+
+import re
+
+KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ?(.*)$")
+BEGIN = "<<<kp:begin>>>"
+EXIT = re.compile(r"<<<kp:exit (\d+)>>>")
+
+# Kernel messages that make a run fail even when every scripted check passed.
+# Each entry: (label, regex applied to the message text after the timestamp).
+PROBLEMS = [
+    ("panic", re.compile(r"Kernel panic")),
+    ("oops", re.compile(r"Internal error: |\bOops\b|Unable to handle kernel")),
+    ("BUG", re.compile(r"kernel BUG at|\bBUG: ")),
+    ("WARNING", re.compile(r"WARNING: |-+\[ cut here \]-+")),
+    ("lockdep", re.compile(r"possible (recursive|circular) locking|"
+                           r"inconsistent lock state|lock held when returning|"
+                           r"suspicious RCU usage|DEBUG_LOCKS_WARN_ON")),
+    ("KASAN", re.compile(r"KASAN: ")),
+    ("UBSAN", re.compile(r"UBSAN: ")),
+    ("stall", re.compile(r"detected stalls? on CPU|self-detected stall|"
+                         r"blocked for more than \d+ seconds")),
+    ("fault", re.compile(r"general protection fault|Bad mode in|"
+                         r"SError Interrupt")),
+]
+
+
+def clean(line):
+    """Strip the serial console's carriage returns."""
+    return line.replace("\r", "").rstrip("\n")
+
+
+def kernel_message(line):
+    """The text of a kernel console line, or None for userspace output."""
+    m = KERNEL_LINE.match(line)
+    return m.group(1) if m else None
+
+
+def problems(lines):
+    """Kernel messages reporting a panic, Oops, BUG, WARNING, lockdep, KASAN,
+    UBSAN or stall report. Returns a list of (label, line)."""
+    found = []
+    for line in lines:
+        msg = kernel_message(line)
+        if msg is None:
+            continue
+        for label, rx in PROBLEMS:
+            if rx.search(msg):
+                found.append((label, line))
+                break
+    return found
+
+
+def command_output(lines):
+    """(output lines, exit status or None) of the command the guest ran.
+    Kernel messages that interleave with the output are left out."""
+    out, status, inside = [], None, False
+    for line in lines:
+        if not inside:
+            inside = BEGIN in line
+            continue
+        m = EXIT.search(line)
+        if m:
+            before = line[:m.start()]
+            if before and kernel_message(before) is None:
+                out.append(before)
+            status = int(m.group(1))
+            break
+        if kernel_message(line) is None:
+            out.append(line)
+    return out, status
+
+
+KTAP_RESULT = re.compile(r"^(not ok|ok) (\d+) ?(?:- )?([^#]*?)\s*(?:#\s*(.*))?$")
+
+
+def ktap_results(lines):
+    """KUnit results from the kernel log.
+
+    Returns (cases, errors): cases is a list of (suite, case, status) with
+    status 'pass', 'fail' or 'skip' for every test case (the leaf results one
+    level below a suite; parameterised cases count once, by their summary
+    line); errors lists suites whose plan and results disagree (a suite that
+    crashed or stopped early)."""
+    cases, errors = [], []
+    suite, planned, seen = None, None, 0
+    top_plan, top_seen = None, 0
+    for line in lines:
+        msg = kernel_message(line)
+        if msg is None:
+            continue
+        indent = len(msg) - len(msg.lstrip(" "))
+        text = msg.strip()
+        if indent == 0 and re.match(r"^1\.\.\d+$", text) and top_plan is None:
+            top_plan = int(text[3:])
+            continue
+        m = re.match(r"^# Subtest: (\S+)", text)
+        if m and indent == 4:
+            suite, planned, seen = m.group(1), None, 0
+            continue
+        if indent == 4 and re.match(r"^1\.\.\d+$", text) and suite:
+            planned = int(text[3:])
+            continue
+        m = KTAP_RESULT.match(text)
+        if not m:
+            continue
+        ok, name, directive = m.group(1) == "ok", m.group(3), m.group(4) or ""
+        status = "skip" if directive.upper().startswith("SKIP") else (
+            "pass" if ok else "fail")
+        if indent == 4 and suite:
+            cases.append((suite, name, status))
+            seen += 1
+        elif indent == 0:
+            top_seen += 1
+            if suite and planned is not None and seen != planned:
+                errors.append(f"suite {suite}: planned {planned} cases, "
+                              f"reported {seen}")
+            if suite and not ok and seen == 0 and status != "skip":
+                errors.append(f"suite {name}: failed before any case ran")
+            suite = None
+    if top_plan is not None and top_seen != top_plan:
+        errors.append(f"KUnit planned {top_plan} suites, reported {top_seen}")
+    return cases, errors
+
+
+GUEST_RESULT = re.compile(r"^KPTEST (ok|not ok|skip) (\S+)(?: - (.*))?$")
+GUEST_DONE = re.compile(r"^KPTEST done (\d+)$")
+
+
+def guest_results(lines):
+    """Results printed by tests/guest/suite.sh: (results, done_count) where
+    results is a list of (name, status, reason) and done_count the number
+    the suite announced at its end (None if it never got there)."""
+    results, done = [], None
+    for line in lines:
+        if kernel_message(line) is not None:
+            continue
+        m = GUEST_RESULT.match(line.strip())
+        if m:
+            status = {"ok": "pass", "not ok": "fail", "skip": "skip"}[m.group(1)]
+            results.append((m.group(2), status, m.group(3) or ""))
+            continue
+        m = GUEST_DONE.match(line.strip())
+        if m:
+            done = int(m.group(1))
+    return results, done

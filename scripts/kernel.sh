@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Prepare, configure and build the guest kernel for one variant.
+#
+#   scripts/kernel.sh VARIANT
+#
+# Source: Debian's linux-source-6.12 is extracted once into build/src/linux
+# and committed there as a git baseline. Patched variants build from a git
+# worktree (build/src/linux-kpkeys) on which kernel-patches/series and then
+# tracepoints/series are applied with git am; when the series change, the
+# worktree is reset to the baseline and the series applied again, so only
+# files the patches touch get new timestamps and the rebuild stays
+# incremental. VARIANT=vanilla builds the untouched baseline.
+#
+# Output: build/VARIANT/kernel (O= directory: vmlinux with BTF,
+# arch/arm64/boot/Image) and build/VARIANT/modules (modules_install root).
+set -euo pipefail
+
+die() { echo "kernel: $*" >&2; exit 1; }
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+VARIANT=${1:?usage: kernel.sh VARIANT}
+JOBS=${JOBS:-$(nproc)}
+SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+BASE=$BUILD/src/linux
+
+case "$VARIANT" in
+kpkeys)       TREE=$BUILD/src/linux-kpkeys; FRAGS="base kpkeys" ;;
+vanilla)      TREE=$BASE;                    FRAGS="base vanilla" ;;
+*) die "unknown VARIANT '$VARIANT'; use one of: kpkeys (default), vanilla" ;;
+esac
+
+OUT=$BUILD/$VARIANT/kernel
+MODROOT=$BUILD/$VARIANT/modules
+[ -r "$SRC_TARBALL" ] || die "$SRC_TARBALL not found; run 'make deps' (installs linux-source-6.12)"
+
+git_q() { git -c user.name=kpkeys-build -c user.email=kpkeys-build@localhost "$@"; }
+
+# 1. Pristine tree, once per Debian source version.
+debver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+if [ "$(cat "$BUILD/src/linux.version" 2>/dev/null)" != "$debver" ]; then
+	echo "kernel: extracting linux-source-6.12 $debver into $BASE"
+	rm -rf "$BASE" "$BUILD/src/linux-kpkeys" "$BUILD/src/linux.version"
+	mkdir -p "$BUILD/src"
+	tmp=$(mktemp -d "$BUILD/src/extract.XXXXXX")
+	tar -xf "$SRC_TARBALL" -C "$tmp"
+	mv "$tmp"/linux-source-6.12 "$BASE"
+	rmdir "$tmp"
+	# Debian's tarball ignores everything through .gitignore: force-add.
+	(cd "$BASE" && git_q init -q && git_q add -Af . &&
+		git_q commit -q -m "Debian linux-source-6.12 $debver" &&
+		git_q tag base)
+	echo "$debver" > "$BUILD/src/linux.version"
+fi
+
+# 2. Patched worktree, re-applied whenever either series changes.
+series_files() {
+	local dir f
+	for dir in kernel-patches tracepoints; do
+		[ -f "$ROOT/$dir/series" ] || continue
+		while read -r f; do
+			case "$f" in ''|'#'*) continue ;; esac
+			[ -f "$ROOT/$dir/$f" ] || die "$dir/series lists '$f', which does not exist"
+			echo "$dir/$f"
+		done < "$ROOT/$dir/series"
+	done
+}
+
+if [ "$TREE" != "$BASE" ]; then
+	patches=$(series_files)
+	want=$( (echo "$debver"; for p in $patches; do sha256sum "$ROOT/$p"; done) | sha256sum | cut -d' ' -f1)
+	if [ ! -d "$TREE" ]; then
+		(cd "$BASE" && git_q worktree prune && git_q worktree add -q --detach "$TREE" base)
+	fi
+	if [ "$(cat "$TREE/.kpkeys-series" 2>/dev/null)" != "$want" ]; then
+		rm -f "$TREE/.kpkeys-series"
+		abs=()
+		for p in $patches; do abs+=("$ROOT/$p"); done
+		PATCH_ROOT=$ROOT "$ROOT/scripts/apply-series.sh" "$TREE" base \
+			${abs[@]+"${abs[@]}"} >/dev/null ||
+			die "fix or rebase the patch named above, then run make again"
+		echo "$want" > "$TREE/.kpkeys-series"
+		echo "kernel: applied $(echo $patches | wc -w) patch(es) onto linux-source-6.12 $debver"
+	fi
+fi
+
+# 3. Configuration: tinyconfig + committed fragments, verified.
+CROSS=aarch64-linux-gnu-
+CC="${CROSS}gcc"; HOSTCC=gcc
+if command -v ccache >/dev/null 2>&1; then CC="ccache $CC"; HOSTCC="ccache gcc"; fi
+kmake() { make -s -C "$TREE" O="$OUT" ARCH=arm64 CROSS_COMPILE=$CROSS \
+	CC="$CC" HOSTCC="$HOSTCC" LOCALVERSION= KBUILD_BUILD_USER=kpkeys KBUILD_BUILD_HOST=build "$@"; }
+
+fragpaths=()
+for f in $FRAGS; do fragpaths+=("$ROOT/kconfig/$f.config"); done
+cfgsum=$(cat "${fragpaths[@]}" | sha256sum | cut -d' ' -f1)
+mkdir -p "$OUT"
+if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.fragments" 2>/dev/null)" != "$cfgsum" ]; then
+	echo "kernel: configuring $VARIANT from tinyconfig + kconfig/{${FRAGS// /,}}.config"
+	kmake tinyconfig >/dev/null
+	KCONFIG_CONFIG="$OUT/.config" "$TREE/scripts/kconfig/merge_config.sh" \
+		-m -O "$OUT" "$OUT/.config" "${fragpaths[@]}" >/dev/null
+	kmake olddefconfig >/dev/null
+	# Every line of every fragment must hold in the final .config.
+	bad=$(cat "${fragpaths[@]}" | sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/&/p' \
+		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/&/p' | while IFS= read -r line; do
+		sym=$(echo "$line" | sed -e 's/^# //' -e 's/[= ].*//')
+		case "$line" in
+		'#'*) grep -q "^$sym=" "$OUT/.config" && echo "$sym (wanted unset)" ;;
+		*) grep -qxF "$line" "$OUT/.config" || echo "$sym (wanted ${line#*=})" ;;
+		esac
+	done)
+	if [ -n "$bad" ]; then
+		rm -f "$OUT/.config"
+		die "config fragments did not take effect: $(echo $bad); check their dependencies in Kconfig"
+	fi
+	echo "$cfgsum" > "$OUT/.fragments"
+fi
+
+# 4. Build.
+kver=$(kmake kernelversion)
+log=$BUILD/$VARIANT/kernel-build.log
+echo "kernel: building Linux $kver (Debian linux-source-6.12 $debver), VARIANT=$VARIANT, log: ${log#"$ROOT"/}"
+if ! kmake -j"$JOBS" Image modules > "$log" 2>&1; then
+	tail -n 40 "$log" >&2
+	die "build failed (full log: $log)"
+fi
+rm -rf "$MODROOT"
+kmake INSTALL_MOD_PATH="$MODROOT" INSTALL_MOD_STRIP=1 modules_install >> "$log" 2>&1 ||
+	die "modules_install failed (log: $log)"
+release=$(cat "$OUT/include/config/kernel.release")
+echo "$release" > "$BUILD/$VARIANT/kernel.release"
+echo "kernel: built $release: $OUT/arch/arm64/boot/Image"

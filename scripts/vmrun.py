@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""Boot the guest under QEMU and run one thing in it.
+
+    vmrun.py --kernel Image --initrd base.cpio.gz [--cmd STR | --run FILE]
+             [--append ARGS] [--mem SIZE] [--smp N] [--timeout S]
+             [--log FILE] [--status-file FILE] [--console]
+
+With --cmd or --run the guest runs it and powers off; the command's output
+is printed (kernel messages left out; they are in the log) and its exit
+status becomes ours. Without either, an interactive shell on the terminal.
+
+The run fails, whatever the command returned, when the console shows a
+panic, Oops, BUG, WARNING, lockdep, KASAN, UBSAN or stall report, or when the
+guest does not finish in time. Exit statuses: the command's own; 124 on
+timeout; 125 when the kernel reported a problem; 126 when the guest stopped
+without reporting a status (crash or reboot); 2 for usage errors.
+"""
+
+import argparse
+import gzip
+import io
+import os
+import select
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guestlog  # noqa: E402
+
+EXIT_TIMEOUT, EXIT_KERNEL, EXIT_NOSTATUS = 124, 125, 126
+
+
+def err(msg):
+    print(f"vm: {msg}", file=sys.stderr, flush=True)
+
+
+def newc(entries):
+    """A newc cpio archive from (path, mode, data) entries."""
+    buf = io.BytesIO()
+    ino = 1000
+    for name, mode, data in entries + [("TRAILER!!!", 0, b"")]:
+        nb = name.encode() + b"\0"
+        hdr = "070701" + "".join(f"{v:08x}" for v in (
+            ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(nb), 0))
+        buf.write(hdr.encode() + nb)
+        buf.write(b"\0" * (-buf.tell() % 4))
+        buf.write(data)
+        buf.write(b"\0" * (-buf.tell() % 4))
+        ino += 1
+    buf.write(b"\0" * (-buf.tell() % 512))
+    return buf.getvalue()
+
+
+def run_archive(cmd, run):
+    entries = [("kp", 0o040755, b"")]
+    if cmd is not None:
+        entries.append(("kp/cmd", 0o100644, cmd.encode()))
+    if run is not None:
+        with open(run, "rb") as f:
+            entries.append(("kp/run", 0o100755, f.read()))
+    return gzip.compress(newc(entries), compresslevel=1)
+
+
+def report(lines, log):
+    found = guestlog.problems(lines)
+    for label, line in found[:20]:
+        err(f"kernel reported {label}: {line.strip()}")
+    if found:
+        err(f"{len(found)} kernel problem line(s); full console log: {log}")
+    return bool(found)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--qemu", default="qemu-system-aarch64")
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--initrd", required=True)
+    ap.add_argument("--cmd")
+    ap.add_argument("--run")
+    ap.add_argument("--append", default="")
+    ap.add_argument("--mem", default="1G")
+    ap.add_argument("--smp", default="2")
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--status-file", help="write the exit status here too")
+    ap.add_argument("--console", action="store_true",
+                    help="echo the whole console, kernel messages included")
+    a = ap.parse_args()
+
+    def finish(code):
+        if a.status_file:
+            with open(a.status_file, "w") as f:
+                f.write(f"{code}\n")
+        return code
+
+    if a.cmd is not None and a.run is not None:
+        err("give CMD or RUN, not both")
+        return finish(2)
+    if a.run is not None and not os.path.isfile(a.run):
+        err(f"RUN file '{a.run}' not found; give the path of a script on the host")
+        return finish(2)
+    qemu = shutil.which(a.qemu)
+    if not qemu:
+        err(f"emulator '{a.qemu}' not found; run 'make deps' (package "
+            f"qemu-system-arm) or set QEMU=/path/to/qemu-system-aarch64")
+        return finish(1)
+    for what, path in (("kernel image", a.kernel), ("initramfs", a.initrd)):
+        if not os.path.isfile(path):
+            err(f"{what} {path} not found; build it with 'make kernel guest'")
+            return finish(1)
+    if a.timeout <= 0:
+        err(f"VM_TIMEOUT must be a positive number of seconds, not {a.timeout}")
+        return finish(2)
+
+    interactive = a.cmd is None and a.run is None
+    if interactive and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        err("an interactive shell needs a terminal; pass CMD='...' or "
+            "RUN=script to run something without one")
+        return finish(2)
+
+    os.makedirs(os.path.dirname(os.path.abspath(a.log)), exist_ok=True)
+    initrd = a.log + ".initrd"
+    with open(a.initrd, "rb") as src, open(initrd, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+        dst.write(run_archive(a.cmd, a.run))
+
+    append = " ".join(x for x in ("console=ttyAMA0 panic=-1", a.append) if x)
+    argv = [qemu, "-M", "virt", "-cpu", "max,pauth-impdef=on",
+            "-smp", str(a.smp), "-m", a.mem, "-no-reboot", "-nic", "none",
+            "-kernel", a.kernel, "-initrd", initrd, "-append", append]
+
+    if interactive:
+        argv += ["-display", "none",
+                 "-chardev", f"stdio,id=con,mux=on,signal=off,logfile={a.log}",
+                 "-serial", "chardev:con", "-mon", "chardev=con,mode=readline"]
+        print("vm: interactive guest; Ctrl-A X quits QEMU, 'poweroff' ends "
+              f"the guest. Console log: {a.log}", flush=True)
+        rc = subprocess.call(argv)
+        with open(a.log, errors="replace") as f:
+            lines = [guestlog.clean(x) for x in f]
+        os.unlink(initrd)
+        if report(lines, a.log):
+            return finish(EXIT_KERNEL)
+        return finish(0 if rc == 0 else rc)
+
+    argv += ["-display", "none", "-monitor", "none", "-serial", "stdio"]
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + a.timeout
+    lines, partial, inside, timed_out = [], b"", False, False
+    with open(a.log, "wb") as log:
+        fd = proc.stdout.fileno()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                proc.kill()
+                break
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            log.write(chunk)
+            log.flush()
+            partial += chunk
+            *done, partial = partial.split(b"\n")
+            for raw in done:
+                line = guestlog.clean(raw.decode("utf-8", "replace"))
+                lines.append(line)
+                if a.console:
+                    print(line, flush=True)
+                    continue
+                if not inside:
+                    inside = guestlog.BEGIN in line
+                elif guestlog.EXIT.search(line):
+                    inside = False
+                elif guestlog.kernel_message(line) is None:
+                    print(line, flush=True)
+        if partial:
+            lines.append(guestlog.clean(partial.decode("utf-8", "replace")))
+    proc.wait()
+    os.unlink(initrd)
+
+    _, status = guestlog.command_output(lines)
+    bad = report(lines, a.log)
+    if timed_out:
+        err(f"guest did not finish within {a.timeout:g} s (VM_TIMEOUT); "
+            f"console log: {a.log}")
+        return finish(EXIT_TIMEOUT)
+    if bad:
+        return finish(EXIT_KERNEL)
+    if status is None:
+        tail = [x for x in lines if x.strip()][-5:]
+        for x in tail:
+            err(f"  {x}")
+        err(f"guest stopped without reporting an exit status (QEMU exit "
+            f"{proc.returncode}); console log: {a.log}")
+        return finish(EXIT_NOSTATUS)
+    return finish(status)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

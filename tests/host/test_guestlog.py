@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""Console log parsing: problem detection, command output, KTAP, results."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+import guestlog  # noqa: E402
+
+T = "[   12.345678] "
+
+
+class Problems(unittest.TestCase):
+    def labels(self, text):
+        return [lab for lab, _ in guestlog.problems([T + text])]
+
+    def test_each_report_kind_is_caught(self):
+        cases = {
+            "Kernel panic - not syncing: Fatal exception": "panic",
+            "Internal error: Oops: 0000000096000004 [#1] PREEMPT SMP": "oops",
+            "Unable to handle kernel paging request at virtual address 0": "oops",
+            "kernel BUG at mm/memory.c:1234!": "BUG",
+            "BUG: sleeping function called from invalid context at x.c:1": "BUG",
+            "BUG: KASAN: slab-out-of-bounds in foo+0x1/0x2": "BUG",
+            "WARNING: CPU: 0 PID: 1 at mm/memory.c:1 foo+0x1/0x2": "WARNING",
+            "------------[ cut here ]------------": "WARNING",
+            "WARNING: possible circular locking dependency detected": "WARNING",
+            "inconsistent lock state": "lockdep",
+            "==================================================================": None,
+            "KASAN: null-ptr-deref in range [0x0-0x7]": "KASAN",
+            "UBSAN: shift-out-of-bounds in lib/foo.c:1:2": "UBSAN",
+            "rcu: INFO: rcu_preempt self-detected stall on CPU": "stall",
+            "INFO: task kworker:1 blocked for more than 120 seconds.": "stall",
+        }
+        for text, want in cases.items():
+            with self.subTest(text=text):
+                self.assertEqual(self.labels(text), [want] if want else [])
+
+    def test_clean_boot_lines_are_not_problems(self):
+        for text in ("Booting Linux on physical CPU 0x0",
+                     "CPU features: detected: Privileged Access Never",
+                     "ok 1 list_test_list_init",
+                     "# Totals: pass:68 fail:0 skip:0 total:68",
+                     "test_vmalloc: Summary: fix_size_alloc_test passed: 1 failed: 0"):
+            with self.subTest(text=text):
+                self.assertEqual(self.labels(text), [])
+
+    def test_userspace_lines_are_ignored(self):
+        # Only kernel messages count: a command may print anything.
+        self.assertEqual(guestlog.problems(["WARNING: CPU: 0 PID: 1 at x",
+                                            "Kernel panic"]), [])
+
+
+class CommandOutput(unittest.TestCase):
+    def test_output_between_markers_without_kernel_lines(self):
+        lines = [T + "boot", "<<<kp:begin>>>", "6.12.117-kpkeys",
+                 T + "interleaved", "second line", "<<<kp:exit 3>>>",
+                 "after"]
+        self.assertEqual(guestlog.command_output(lines),
+                         (["6.12.117-kpkeys", "second line"], 3))
+
+    def test_missing_exit_marker_gives_no_status(self):
+        out, status = guestlog.command_output(["<<<kp:begin>>>", "x"])
+        self.assertEqual((out, status), (["x"], None))
+
+    def test_marker_after_unterminated_output(self):
+        out, status = guestlog.command_output(
+            ["<<<kp:begin>>>", "no newline<<<kp:exit 0>>>"])
+        self.assertEqual((out, status), (["no newline"], 0))
+
+    def test_no_begin_marker(self):
+        self.assertEqual(guestlog.command_output([T + "x"]), ([], None))
+
+
+KTAP = """KTAP version 1
+1..2
+    KTAP version 1
+    # Subtest: alpha
+    # module: alpha_test
+    1..3
+    ok 1 a_one
+    not ok 2 a_two
+    ok 3 a_three # SKIP no hardware
+# alpha: pass:1 fail:1 skip:1 total:3
+not ok 1 alpha
+    KTAP version 1
+    # Subtest: beta
+    1..1
+        KTAP version 1
+        # Subtest: b_param
+        ok 1 x
+        ok 2 y
+    # b_param: pass:2 fail:0 skip:0 total:2
+    ok 1 b_param
+ok 2 beta"""
+
+
+class Ktap(unittest.TestCase):
+    def lines(self, text):
+        return [T + line for line in text.splitlines()]
+
+    def test_cases_and_statuses(self):
+        cases, errors = guestlog.ktap_results(self.lines(KTAP))
+        self.assertEqual(cases, [("alpha", "a_one", "pass"),
+                                 ("alpha", "a_two", "fail"),
+                                 ("alpha", "a_three", "skip"),
+                                 ("beta", "b_param", "pass")])
+        self.assertEqual(errors, [])
+
+    def test_suite_cut_short_is_an_error(self):
+        text = "\n".join(KTAP.splitlines()[:8])   # stops after a_two
+        cases, errors = guestlog.ktap_results(self.lines(text))
+        self.assertEqual(len(cases), 2)
+        self.assertTrue(any("planned 2 suites" in e for e in errors), errors)
+
+    def test_fewer_cases_than_planned_is_an_error(self):
+        text = KTAP.replace("    ok 3 a_three # SKIP no hardware\n", "")
+        _, errors = guestlog.ktap_results(self.lines(text))
+        self.assertTrue(any("suite alpha: planned 3" in e for e in errors), errors)
+
+
+class GuestResults(unittest.TestCase):
+    def test_parse(self):
+        res, done = guestlog.guest_results([
+            "KPTEST ok mount-proc", "KPTEST not ok btf - exit 1: missing",
+            "KPTEST skip x - no POE", T + "KPTEST ok fake-kernel-line",
+            "KPTEST done 3"])
+        self.assertEqual(res, [("mount-proc", "pass", ""),
+                               ("btf", "fail", "exit 1: missing"),
+                               ("x", "skip", "no POE")])
+        self.assertEqual(done, 3)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""The Makefile's bad-input contract: one line naming the problem, non-zero
+exit, before anything is built."""
+import os
+import subprocess
+import unittest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def make(*args):
+    return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=60)
+
+
+class BadInput(unittest.TestCase):
+    def one_line(self, p, status, words):
+        self.assertEqual(p.returncode, status, p.stderr)
+        self.assertEqual(p.stdout, "")
+        lines = p.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, p.stderr)
+        for w in words:
+            self.assertIn(w, lines[0])
+
+    def test_unknown_variant(self):
+        for goal in ("vm", "test", "demo", "kernel"):
+            with self.subTest(goal=goal):
+                self.one_line(make("VARIANT=bogus", goal), 2,
+                              ["unknown VARIANT 'bogus'", "kpkeys", "vanilla"])
+
+    def test_missing_run_file(self):
+        self.one_line(make("vm", "RUN=/nonexistent/script.sh"), 2,
+                      ["RUN file '/nonexistent/script.sh' not found"])
+
+    def test_cmd_and_run_together(self):
+        self.one_line(make("vm", "RUN=Makefile", "CMD=true"), 2,
+                      ["CMD or RUN"])
+
+    def test_missing_emulator(self):
+        self.one_line(make("vm", "CMD=true", "QEMU=/nonexistent/qemu-system-aarch64"), 1,
+                      ["emulator '/nonexistent/qemu-system-aarch64' not found", "QEMU"])
+
+    def test_bad_timeout(self):
+        for bad in ("-5", "abc", "0"):
+            with self.subTest(bad=bad):
+                self.one_line(make("vm", "CMD=true", f"VM_TIMEOUT={bad}"), 2,
+                              ["VM_TIMEOUT"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""make test: every test, one result line each, then `N passed, N failed`.
+
+1. Host unit tests (tests/host/test_*.py, unittest).
+2. The guest suite: one boot with KUnit enabled; every KUnit case (KTAP from
+   the console), every check of tests/guest/suite.sh, plus "the console
+   shows no panic/Oops/BUG/WARNING/lockdep/KASAN" and "the suite ran to its
+   end" as results of their own.
+3. Host-driven guest checks of the `make vm` contract.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import guestlog  # noqa: E402
+
+results = []  # (status, name, reason)
+
+
+def record(status, name, reason=""):
+    results.append((status, name, reason))
+    tag = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP"}[status]
+    print(f"{tag} {name}" + (f": {reason}" if reason else ""), flush=True)
+
+
+class Recorder(unittest.TextTestResult):
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        record("pass", f"host:{test.id().split('.', 1)[1]}")
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        record("fail", f"host:{test.id().split('.', 1)[1]}",
+               self._exc_info_to_string(err, test).strip().splitlines()[-1])
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        record("fail", f"host:{test.id().split('.', 1)[1]}",
+               self._exc_info_to_string(err, test).strip().splitlines()[-1])
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        record("skip", f"host:{test.id().split('.', 1)[1]}", reason)
+
+
+def host_tests():
+    print("== host unit tests", flush=True)
+    suite = unittest.defaultTestLoader.discover(
+        os.path.join(ROOT, "tests", "host"), top_level_dir=os.path.join(ROOT, "tests", "host"))
+    if suite.countTestCases() == 0:
+        record("fail", "host:discovery", "no host unit tests found")
+        return
+    with open(os.devnull, "w") as devnull:
+        unittest.TextTestRunner(stream=devnull, resultclass=Recorder,
+                                verbosity=0).run(suite)
+
+
+def vmrun(a, log, cmd=None, append="", timeout=None):
+    b = os.path.join(ROOT, "build", a.variant)
+    argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
+            "--qemu", a.qemu,
+            "--kernel", os.path.join(b, "kernel", "arch", "arm64", "boot", "Image"),
+            "--initrd", os.path.join(b, "initramfs.cpio.gz"),
+            "--mem", a.mem, "--smp", a.smp,
+            "--timeout", str(timeout or a.timeout),
+            "--log", os.path.join(b, "logs", log),
+            "--append", " ".join(x for x in (a.kcmdline, append) if x)]
+    if cmd is not None:
+        argv += ["--cmd", cmd]
+    t0 = time.monotonic()
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    return p, time.monotonic() - t0, os.path.join(b, "logs", log)
+
+
+def guest_suite(a):
+    print("== guest suite (KUnit + tests/guest)", flush=True)
+    p, secs, log = vmrun(a, "test-suite.log",
+                         cmd="/usr/share/kpkeys/tests/suite.sh",
+                         append="kunit.enable=1")
+    print(f"   guest run: {secs:.0f} s, exit {p.returncode}, log "
+          f"{os.path.relpath(log, ROOT)}", flush=True)
+    with open(log, errors="replace") as f:
+        lines = [guestlog.clean(x) for x in f]
+
+    cases, errors = guestlog.ktap_results(lines)
+    if not cases:
+        record("fail", "kunit:ran", "no KUnit results on the console")
+    for suite, case, status in cases:
+        record(status, f"kunit:{suite}.{case}")
+    for e in errors:
+        record("fail", "kunit:complete", e)
+
+    out, status = guestlog.command_output(lines)
+    checks, done = guestlog.guest_results(out)
+    for name, st, reason in checks:
+        record(st, f"guest:{name}", reason)
+    if done is None or done != len(checks):
+        record("fail", "guest:suite-complete",
+               f"suite announced {done} checks, {len(checks)} reported "
+               f"(exit {status}); see {log}")
+    else:
+        record("pass", "guest:suite-complete")
+
+    found = guestlog.problems(lines)
+    if found:
+        record("fail", "guest:console-clean",
+               "; ".join(f"{lab}: {ln.strip()}" for lab, ln in found[:3]))
+    elif p.returncode in (124, 126):
+        record("fail", "guest:console-clean", p.stderr.strip().splitlines()[-1])
+    else:
+        record("pass", "guest:console-clean")
+
+
+def vm_contract(a):
+    print("== make vm contract", flush=True)
+    release = open(os.path.join(ROOT, "build", a.variant,
+                                "kernel.release")).read().strip()
+    # Through make itself: the exit status must survive make.
+    t0 = time.monotonic()
+    p = subprocess.run(["make", "-s", "--no-print-directory", "vm",
+                        f"VARIANT={a.variant}", f"QEMU={a.qemu}",
+                        "CMD=uname -r; exit 3"],
+                       cwd=ROOT, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    out = p.stdout.strip().splitlines()
+    if p.returncode == 3 and release in out:
+        record("pass", "vm:cmd-output-and-exit-status",
+               f"{time.monotonic() - t0:.0f} s")
+    else:
+        record("fail", "vm:cmd-output-and-exit-status",
+               f"want '{release}' and exit 3, got exit {p.returncode}, "
+               f"output {out[-3:]}, stderr {p.stderr.strip()[-200:]}")
+
+    # A kernel panic must fail the run even though the command "ran".
+    p, _, _ = vmrun(a, "test-panic.log", cmd="echo c > /proc/sysrq-trigger",
+                    timeout=120)
+    if p.returncode == 125 and "kernel reported panic" in p.stderr:
+        record("pass", "vm:panic-fails-the-run")
+    else:
+        record("fail", "vm:panic-fails-the-run",
+               f"want exit 125 and a panic report, got {p.returncode}: "
+               f"{p.stderr.strip()[-200:]}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--variant", default="kpkeys")
+    ap.add_argument("--qemu", default="qemu-system-aarch64")
+    ap.add_argument("--mem", default="1G")
+    ap.add_argument("--smp", default="2")
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--kcmdline", default="")
+    ap.add_argument("--status-file")
+    ap.add_argument("--host-only", action="store_true")
+    a = ap.parse_args()
+
+    host_tests()
+    if not a.host_only:
+        guest_suite(a)
+        vm_contract(a)
+
+    npass = sum(1 for r in results if r[0] == "pass")
+    nfail = sum(1 for r in results if r[0] == "fail")
+    nskip = sum(1 for r in results if r[0] == "skip")
+    if nfail:
+        print("\nFailed:")
+        for st, name, reason in results:
+            if st == "fail":
+                print(f"  {name}: {reason}")
+    rc = 0 if nfail == 0 and npass > 0 else 1
+    if a.status_file:
+        with open(a.status_file, "w") as f:
+            f.write(f"{rc}\n")
+    print(f"{npass} passed, {nfail} failed" + (f", {nskip} skipped" if nskip else ""),
+          flush=True)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
