@@ -56,6 +56,9 @@ ifeq ($(shell [[ '$(VM_TIMEOUT)' =~ ^[0-9]+$$ ]] && [ '$(VM_TIMEOUT)' -gt 0 ] &&
 $(call fail,make: VM_TIMEOUT='$(VM_TIMEOUT)' is not a positive number of seconds,2)
 endif
 
+# make -s: the build scripts print only errors.
+export QUIET := $(if $(findstring s,$(firstword -$(MAKEFLAGS))),1)
+
 B        := $(BUILD)/$(VARIANT)
 KOUT     := $(B)/kernel
 IMAGE    := $(KOUT)/arch/arm64/boot/Image
@@ -136,7 +139,7 @@ vm-run: guest
 	@rm -f $(B)/vm.status
 	@$(VMRUN) --log $(B)/logs/vm.log --status-file $(B)/vm.status \
 		--append '$(KCMDLINE)' \
-		$(if $(CMD),--cmd '$(subst ','\'',$(CMD))') $(if $(RUN),--run '$(RUN)') || true
+		$(if $(value CMD),--cmd '$(subst ','\'',$(value CMD))') $(if $(RUN),--run '$(RUN)') || true
 
 demo: demo-run
 	@:$(call exit-with,$(or $(file <$(B)/demo.status),1))

@@ -6,6 +6,7 @@ The console carries two streams: kernel messages (printk, prefixed with a
 what /init ran, framed by markers that guest/init prints:
 
     <<<kp:begin>>>        the command starts
+    | text                one line the command printed
     <<<kp:exit N>>>       the command returned N
 
 Everything here is pure text processing so that host unit tests can feed it
@@ -17,6 +18,7 @@ import re
 KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ?(.*)$")
 BEGIN = "<<<kp:begin>>>"
 EXIT = re.compile(r"<<<kp:exit (\d+)>>>")
+PREFIX = "| "
 
 # Kernel messages that make a run fail even when every scripted check passed.
 # Each entry: (label, regex applied to the message text after the timestamp).
@@ -63,6 +65,14 @@ def problems(lines):
     return found
 
 
+def output_line(line):
+    """The command's own text on a console line between the markers, or
+    None for a kernel message."""
+    if line.startswith(PREFIX) or line == PREFIX.rstrip():
+        return line[len(PREFIX):]
+    return None if kernel_message(line) is not None else line
+
+
 def command_output(lines):
     """(output lines, exit status or None) of the command the guest ran.
     Kernel messages that interleave with the output are left out."""
@@ -73,13 +83,11 @@ def command_output(lines):
             continue
         m = EXIT.search(line)
         if m:
-            before = line[:m.start()]
-            if before and kernel_message(before) is None:
-                out.append(before)
             status = int(m.group(1))
             break
-        if kernel_message(line) is None:
-            out.append(line)
+        text = output_line(line)
+        if text is not None:
+            out.append(text)
     return out, status
 
 

@@ -8,6 +8,7 @@
 #
 #   scripts/initramfs.sh VARIANT
 set -euo pipefail
+say() { [ -n "${QUIET:-}" ] || echo "$@"; }
 die() { echo "initramfs: $*" >&2; exit 1; }
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,4 +53,4 @@ echo "root:x:0:" > "$STAGE/etc/group"
 (cd "$STAGE" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
-echo "initramfs: $(du -h "$OUT" | cut -f1) ${OUT#"$ROOT"/}"
+say "initramfs: $(du -h "$OUT" | cut -f1) ${OUT#"$ROOT"/}"

@@ -16,6 +16,7 @@
 # Output: build/VARIANT/kernel (O= directory: vmlinux with BTF,
 # arch/arm64/boot/Image) and build/VARIANT/modules (modules_install root).
 set -euo pipefail
+say() { [ -n "${QUIET:-}" ] || echo "$@"; }
 
 die() { echo "kernel: $*" >&2; exit 1; }
 
@@ -41,7 +42,7 @@ git_q() { git -c user.name=kpkeys-build -c user.email=kpkeys-build@localhost "$@
 # 1. Pristine tree, once per Debian source version.
 debver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 if [ "$(cat "$BUILD/src/linux.version" 2>/dev/null)" != "$debver" ]; then
-	echo "kernel: extracting linux-source-6.12 $debver into $BASE"
+	say "kernel: extracting linux-source-6.12 $debver into $BASE"
 	rm -rf "$BASE" "$BUILD/src/linux-kpkeys" "$BUILD/src/linux.version"
 	mkdir -p "$BUILD/src"
 	tmp=$(mktemp -d "$BUILD/src/extract.XXXXXX")
@@ -82,7 +83,7 @@ if [ "$TREE" != "$BASE" ]; then
 			${abs[@]+"${abs[@]}"} >/dev/null ||
 			die "fix or rebase the patch named above, then run make again"
 		echo "$want" > "$TREE/.kpkeys-series"
-		echo "kernel: applied $(echo $patches | wc -w) patch(es) onto linux-source-6.12 $debver"
+		say "kernel: applied $(echo $patches | wc -w) patch(es) onto linux-source-6.12 $debver"
 	fi
 fi
 
@@ -98,7 +99,7 @@ for f in $FRAGS; do fragpaths+=("$ROOT/kconfig/$f.config"); done
 cfgsum=$(cat "${fragpaths[@]}" | sha256sum | cut -d' ' -f1)
 mkdir -p "$OUT"
 if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.fragments" 2>/dev/null)" != "$cfgsum" ]; then
-	echo "kernel: configuring $VARIANT from tinyconfig + kconfig/{${FRAGS// /,}}.config"
+	say "kernel: configuring $VARIANT from tinyconfig + kconfig/{${FRAGS// /,}}.config"
 	kmake tinyconfig >/dev/null
 	KCONFIG_CONFIG="$OUT/.config" "$TREE/scripts/kconfig/merge_config.sh" \
 		-m -O "$OUT" "$OUT/.config" "${fragpaths[@]}" >/dev/null
@@ -122,7 +123,7 @@ fi
 # 4. Build.
 kver=$(kmake kernelversion)
 log=$BUILD/$VARIANT/kernel-build.log
-echo "kernel: building Linux $kver (Debian linux-source-6.12 $debver), VARIANT=$VARIANT, log: ${log#"$ROOT"/}"
+say "kernel: building Linux $kver (Debian linux-source-6.12 $debver), VARIANT=$VARIANT, log: ${log#"$ROOT"/}"
 if ! kmake -j"$JOBS" Image modules > "$log" 2>&1; then
 	tail -n 40 "$log" >&2
 	die "build failed (full log: $log)"
@@ -132,4 +133,4 @@ kmake INSTALL_MOD_PATH="$MODROOT" INSTALL_MOD_STRIP=1 modules_install >> "$log" 
 	die "modules_install failed (log: $log)"
 release=$(cat "$OUT/include/config/kernel.release")
 echo "$release" > "$BUILD/$VARIANT/kernel.release"
-echo "kernel: built $release: $OUT/arch/arm64/boot/Image"
+say "kernel: built $release: $OUT/arch/arm64/boot/Image"

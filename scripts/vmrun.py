@@ -179,8 +179,10 @@ def main():
                     inside = guestlog.BEGIN in line
                 elif guestlog.EXIT.search(line):
                     inside = False
-                elif guestlog.kernel_message(line) is None:
-                    print(line, flush=True)
+                else:
+                    text = guestlog.output_line(line)
+                    if text is not None:
+                        print(text, flush=True)
         if partial:
             lines.append(guestlog.clean(partial.decode("utf-8", "replace")))
     proc.wait()

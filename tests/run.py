@@ -127,7 +127,7 @@ def vm_contract(a):
     t0 = time.monotonic()
     p = subprocess.run(["make", "-s", "--no-print-directory", "vm",
                         f"VARIANT={a.variant}", f"QEMU={a.qemu}",
-                        "CMD=uname -r; exit 3"],
+                        "CMD=s=3; uname -r; exit $s"],
                        cwd=ROOT, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True)
     out = p.stdout.strip().splitlines()
@@ -136,7 +136,7 @@ def vm_contract(a):
                f"{time.monotonic() - t0:.0f} s")
     else:
         record("fail", "vm:cmd-output-and-exit-status",
-               f"want '{release}' and exit 3, got exit {p.returncode}, "
+               f"want '{release}' and exit 3 from 'uname -r; exit $s', got exit {p.returncode}, "
                f"output {out[-3:]}, stderr {p.stderr.strip()[-200:]}")
 
     # A kernel panic must fail the run even though the command "ran".

@@ -46,8 +46,9 @@ out.flush()
 if mode == "hang":
     time.sleep(60)
 payload = files.get("kp/cmd", files.get("kp/run", b"")).decode()
-out.write(f"ran: {payload}\r\n")
+out.write(f"| ran: {payload}\r\n")
 out.write("[    1.000000] a kernel line in the middle\r\n")
+out.write("| [    0.900000] a line from dmesg\r\n")
 if mode == "warn":
     out.write("[    1.100000] ------------[ cut here ]------------\r\n")
     out.write("[    1.100001] WARNING: CPU: 1 PID: 42 at mm/memory.c:123 foo+0x10/0x20\r\n")

@@ -53,20 +53,22 @@ class Problems(unittest.TestCase):
 
 class CommandOutput(unittest.TestCase):
     def test_output_between_markers_without_kernel_lines(self):
-        lines = [T + "boot", "<<<kp:begin>>>", "6.12.117-kpkeys",
-                 T + "interleaved", "second line", "<<<kp:exit 3>>>",
-                 "after"]
+        lines = [T + "boot", "<<<kp:begin>>>", "| 6.12.117-kpkeys",
+                 T + "interleaved", "| second line", "|", "<<<kp:exit 3>>>",
+                 "| after"]
         self.assertEqual(guestlog.command_output(lines),
-                         (["6.12.117-kpkeys", "second line"], 3))
+                         (["6.12.117-kpkeys", "second line", ""], 3))
+
+    def test_dmesg_output_is_output(self):
+        # What `dmesg` prints looks like kernel messages; the prefix tells.
+        lines = ["<<<kp:begin>>>", "| " + T + "from dmesg", T + "console",
+                 "<<<kp:exit 0>>>"]
+        self.assertEqual(guestlog.command_output(lines),
+                         ([T + "from dmesg"], 0))
 
     def test_missing_exit_marker_gives_no_status(self):
-        out, status = guestlog.command_output(["<<<kp:begin>>>", "x"])
+        out, status = guestlog.command_output(["<<<kp:begin>>>", "| x"])
         self.assertEqual((out, status), (["x"], None))
-
-    def test_marker_after_unterminated_output(self):
-        out, status = guestlog.command_output(
-            ["<<<kp:begin>>>", "no newline<<<kp:exit 0>>>"])
-        self.assertEqual((out, status), (["no newline"], 0))
 
     def test_no_begin_marker(self):
         self.assertEqual(guestlog.command_output([T + "x"]), ([], None))

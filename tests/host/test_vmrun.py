@@ -38,7 +38,8 @@ class VmRun(unittest.TestCase):
         self.assertEqual(p.returncode, 3, p.stderr)
         # The command text reached the guest through the appended archive;
         # kernel lines stay out of the output but are in the log.
-        self.assertEqual(p.stdout, "ran: uname -r; exit 3\n")
+        self.assertEqual(p.stdout, "ran: uname -r; exit 3\n"
+                         "[    0.900000] a line from dmesg\n")
         self.assertIn("a kernel line in the middle", open(self.log).read())
 
     def test_run_file_is_shipped(self):
