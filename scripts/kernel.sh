@@ -7,11 +7,11 @@
 #
 # Source: Debian's linux-source-6.12 is extracted once into build/src/linux
 # and committed there as a git baseline. Patched variants build from a git
-# worktree (build/src/linux-kpkeys) on which kernel-patches/series and then
-# tracepoints/series are applied with git am; when the series change, the
-# worktree is reset to the baseline and the series applied again, so only
-# files the patches touch get new timestamps and the rebuild stays
-# incremental. VARIANT=vanilla builds the untouched baseline.
+# worktree (build/src/linux-kpkeys). When either series changes,
+# kernel-patches/series and then tracepoints/series are applied with git am
+# in a scratch worktree (build/src/linux-apply) and the build tree checks out
+# the result, so only files whose content changed get new timestamps and the
+# rebuild stays incremental. VARIANT=vanilla builds the untouched baseline.
 #
 # Output: build/VARIANT/kernel (O= directory: vmlinux with BTF,
 # arch/arm64/boot/Image) and build/VARIANT/modules (modules_install root).
@@ -19,6 +19,7 @@ set -euo pipefail
 say() { [ -n "${QUIET:-}" ] || echo "$@"; }
 
 die() { echo "kernel: $*" >&2; exit 1; }
+trap 'echo "kernel: internal error at scripts/kernel.sh line $LINENO: $BASH_COMMAND" >&2' ERR
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -33,6 +34,7 @@ vanilla)      TREE=$BASE;                    FRAGS="base vanilla" ;;
 *) die "unknown VARIANT '$VARIANT'; use one of: kpkeys (default), vanilla" ;;
 esac
 
+APPLY=$BUILD/src/linux-apply	# scratch worktree where the series is applied
 OUT=$BUILD/$VARIANT/kernel
 MODROOT=$BUILD/$VARIANT/modules
 [ -r "$SRC_TARBALL" ] || die "$SRC_TARBALL not found; run 'make deps' (installs linux-source-6.12)"
@@ -43,7 +45,7 @@ git_q() { git -c user.name=kpkeys-build -c user.email=kpkeys-build@localhost "$@
 debver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 if [ "$(cat "$BUILD/src/linux.version" 2>/dev/null)" != "$debver" ]; then
 	say "kernel: extracting linux-source-6.12 $debver into $BASE"
-	rm -rf "$BASE" "$BUILD/src/linux-kpkeys" "$BUILD/src/linux.version"
+	rm -rf "$BASE" "$BUILD/src/linux-kpkeys" "$BUILD/src/linux-apply" "$BUILD/src/linux.version"
 	mkdir -p "$BUILD/src"
 	tmp=$(mktemp -d "$BUILD/src/extract.XXXXXX")
 	tar -xf "$SRC_TARBALL" -C "$tmp"
@@ -72,18 +74,23 @@ series_files() {
 if [ "$TREE" != "$BASE" ]; then
 	patches=$(series_files)
 	want=$( (echo "$debver"; for p in $patches; do sha256sum "$ROOT/$p"; done) | sha256sum | cut -d' ' -f1)
-	if [ ! -d "$TREE" ]; then
-		(cd "$BASE" && git_q worktree prune && git_q worktree add -q --detach "$TREE" base)
-	fi
+	for wt in "$TREE" "$APPLY"; do
+		[ -d "$wt" ] || (cd "$BASE" && git_q worktree prune &&
+			git_q worktree add -q --detach "$wt" base)
+	done
 	if [ "$(cat "$TREE/.kpkeys-series" 2>/dev/null)" != "$want" ]; then
 		rm -f "$TREE/.kpkeys-series"
 		abs=()
 		for p in $patches; do abs+=("$ROOT/$p"); done
-		PATCH_ROOT=$ROOT "$ROOT/scripts/apply-series.sh" "$TREE" base \
+		# Apply in the scratch worktree, then move the build tree to the
+		# result: git rewrites only files whose content differs, so kbuild
+		# rebuilds only what the change to the series touched.
+		PATCH_ROOT=$ROOT "$ROOT/scripts/apply-series.sh" "$APPLY" base \
 			${abs[@]+"${abs[@]}"} >/dev/null ||
 			die "fix or rebase the patch named above, then run make again"
+		git_q -C "$TREE" checkout -q -f --detach "$(git -C "$APPLY" rev-parse HEAD)"
 		echo "$want" > "$TREE/.kpkeys-series"
-		say "kernel: applied $(echo $patches | wc -w) patch(es) onto linux-source-6.12 $debver"
+		say "kernel: applied ${#abs[@]} patch(es) onto linux-source-6.12 $debver"
 	fi
 fi
 
@@ -109,7 +116,7 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.fragments" 2>/dev/null)" != "$cfgs
 		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/&/p' | while IFS= read -r line; do
 		sym=$(echo "$line" | sed -e 's/^# //' -e 's/[= ].*//')
 		case "$line" in
-		'#'*) grep -q "^$sym=" "$OUT/.config" && echo "$sym (wanted unset)" ;;
+		'#'*) if grep -q "^$sym=" "$OUT/.config"; then echo "$sym (wanted unset)"; fi ;;
 		*) grep -qxF "$line" "$OUT/.config" || echo "$sym (wanted ${line#*=})" ;;
 		esac
 	done)

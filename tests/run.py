@@ -3,10 +3,11 @@
 """make test: every test, one result line each, then `N passed, N failed`.
 
 1. Host unit tests (tests/host/test_*.py, unittest).
-2. The guest suite: one boot with KUnit enabled; every KUnit case (KTAP from
-   the console), every check of tests/guest/suite.sh, plus "the console
+2. Guest boots, one per kpkeys mode (mock with the whole suite; off,
+   default and rodata=on with the kpkeys checks): every KUnit case (KTAP
+   from the console), every check of tests/guest/suite.sh, plus "the console
    shows no panic/Oops/BUG/WARNING/lockdep/KASAN" and "the suite ran to its
-   end" as results of their own.
+   end" as results of their own, labelled with the boot.
 3. Host-driven guest checks of the `make vm` contract.
 """
 
@@ -80,43 +81,62 @@ def vmrun(a, log, cmd=None, append="", timeout=None):
     return p, time.monotonic() - t0, os.path.join(b, "logs", log)
 
 
-def guest_suite(a):
-    print("== guest suite (KUnit + tests/guest)", flush=True)
-    p, secs, log = vmrun(a, "test-suite.log",
-                         cmd="/usr/share/kpkeys/tests/suite.sh",
-                         append="kunit.enable=1")
-    print(f"   guest run: {secs:.0f} s, exit {p.returncode}, log "
+def guest_boot(a, label, append, tests=()):
+    """One boot: KUnit (as filtered by `append`) and the guest suite."""
+    print(f"== guest boot [{label}]: {append}", flush=True)
+    p, secs, log = vmrun(a, f"test-{label}.log",
+                         cmd=" ".join(["/usr/share/kpkeys/tests/suite.sh",
+                                       *tests]),
+                         append=append)
+    print(f"   {secs:.0f} s, exit {p.returncode}, log "
           f"{os.path.relpath(log, ROOT)}", flush=True)
     with open(log, errors="replace") as f:
         lines = [guestlog.clean(x) for x in f]
 
     cases, errors = guestlog.ktap_results(lines)
     if not cases:
-        record("fail", "kunit:ran", "no KUnit results on the console")
+        record("fail", f"kunit[{label}]:ran", "no KUnit results on the console")
     for suite, case, status in cases:
-        record(status, f"kunit:{suite}.{case}")
+        record(status, f"kunit[{label}]:{suite}.{case}")
     for e in errors:
-        record("fail", "kunit:complete", e)
+        record("fail", f"kunit[{label}]:complete", e)
 
     out, status = guestlog.command_output(lines)
     checks, done = guestlog.guest_results(out)
     for name, st, reason in checks:
-        record(st, f"guest:{name}", reason)
+        record(st, f"guest[{label}]:{name}", reason)
     if done is None or done != len(checks):
-        record("fail", "guest:suite-complete",
+        record("fail", f"guest[{label}]:suite-complete",
                f"suite announced {done} checks, {len(checks)} reported "
                f"(exit {status}); see {log}")
     else:
-        record("pass", "guest:suite-complete")
+        record("pass", f"guest[{label}]:suite-complete")
 
     found = guestlog.problems(lines)
     if found:
-        record("fail", "guest:console-clean",
+        record("fail", f"guest[{label}]:console-clean",
                "; ".join(f"{lab}: {ln.strip()}" for lab, ln in found[:3]))
     elif p.returncode in (124, 126):
-        record("fail", "guest:console-clean", p.stderr.strip().splitlines()[-1])
+        record("fail", f"guest[{label}]:console-clean",
+               p.stderr.strip().splitlines()[-1])
     else:
-        record("pass", "guest:console-clean")
+        record("pass", f"guest[{label}]:console-clean")
+
+
+def guest_suites(a):
+    if a.variant == "vanilla":
+        guest_boot(a, "vanilla", "kunit.enable=1")
+        return
+    # The full suite with the mock backend (no emulator has POE), then the
+    # kpkeys checks under every other mode the documentation promises.
+    guest_boot(a, "mock", "kpkeys=mock kunit.enable=1")
+    only_kpkeys = "kunit.enable=1 kunit.filter_glob=kpkeys"
+    guest_boot(a, "off", f"kpkeys=off {only_kpkeys}", ["t-kpkeys.sh"])
+    guest_boot(a, "default", only_kpkeys, ["t-kpkeys.sh"])
+    # rodata=on maps the linear map with blocks: set_memory_pkey() must
+    # refuse cleanly.
+    guest_boot(a, "rodata-on", f"kpkeys=mock rodata=on {only_kpkeys}",
+               ["t-kpkeys.sh"])
 
 
 def vm_contract(a):
@@ -164,7 +184,7 @@ def main():
 
     host_tests()
     if not a.host_only:
-        guest_suite(a)
+        guest_suites(a)
         vm_contract(a)
 
     npass = sum(1 for r in results if r[0] == "pass")
