@@ -83,7 +83,7 @@ VMRUN = python3 scripts/vmrun.py --qemu '$(QEMU)' --kernel $(IMAGE) \
 	--initrd $(INITRD) --mem $(VM_MEM) --smp $(VM_SMP) \
 	--timeout $(VM_TIMEOUT) $(if $(filter 1,$(V)),--console)
 
-.PHONY: all deps kernel tools guest vm vm-run demo demo-run test test-run \
+.PHONY: all deps kernel tools guest vm vm-run demo demo-run test test-run check-patches \
 	kernelversion clean distclean help FORCE
 
 all: guest
@@ -161,6 +161,10 @@ test-run: guest
 	@python3 tests/run.py --variant $(VARIANT) --qemu '$(QEMU)' \
 		--mem $(VM_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) \
 		--kcmdline '$(KCMDLINE)' --status-file $(BUILD)/test.status || true
+
+## Maintainer checks: checkpatch and a build after every patch of both series.
+check-patches: kernel
+	@scripts/check-series.sh
 
 clean:
 	rm -rf $(addprefix $(BUILD)/,$(VARIANTS))

@@ -11,7 +11,14 @@ field "kernel" "$(uname -r) ($(uname -m))"
 field "command line" "$(cat /proc/cmdline)"
 field "CPUs / memory" "$(nproc) / $(awk '/MemTotal/ {print $2 " kB"}' /proc/meminfo)"
 if [ -r /sys/kernel/kpkeys/mode ]; then
-	field "kpkeys mode" "$(cat /sys/kernel/kpkeys/mode)"
+	mode=$(cat /sys/kernel/kpkeys/mode)
+	case $mode in
+	mock) what="CONTEXTIDR_EL1 stands in for POR_EL1: real cost, no enforcement" ;;
+	poe) what="POR_EL1 enforces kpkeys" ;;
+	*) what="kpkeys inactive" ;;
+	esac
+	field "kpkeys mode" "$mode ($what)"
+	field "kpkeys boot line" "$(dmesg | sed -n 's/^\[[^]]*\] //p' | grep -m1 '^kpkeys: mode')"
 else
 	field "kpkeys mode" "not present (this kernel has no kpkeys)"
 fi

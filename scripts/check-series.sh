@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Check the patch series the way a maintainer would: every patch passes
+# scripts/checkpatch.pl without errors, and the tree builds after each
+# patch (Image and modules, with the kpkeys variant's configuration).
+#
+#   scripts/check-series.sh [FIRST]
+#
+# FIRST (default 1) skips the builds of earlier patches. Builds are
+# incremental, in build/check (tree build/src/linux-check), so later runs
+# are faster; a cold run takes as long as several full kernel builds.
+# Needs `make kernel` to have run once (for the series and the .config).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+BASE=$BUILD/src/linux
+APPLY=$BUILD/src/linux-apply
+TREE=$BUILD/src/linux-check
+OUT=$BUILD/check/kernel
+CONFIG=$BUILD/kpkeys/kernel/.config
+FIRST=${1:-1}
+JOBS=${JOBS:-$(nproc)}
+
+die() { echo "check-series: $*" >&2; exit 1; }
+[ -f "$CONFIG" ] || die "no $CONFIG; run 'make kernel' first"
+[ -d "$APPLY" ] || die "no applied series in $APPLY; run 'make kernel' first"
+
+mapfile -t commits < <(git -C "$APPLY" rev-list --reverse base..HEAD)
+[ ${#commits[@]} -gt 0 ] || die "the series is empty"
+[ -d "$TREE" ] || git -C "$BASE" worktree add -q --detach "$TREE" base
+mkdir -p "$OUT" "$BUILD/check/logs"
+
+CC="aarch64-linux-gnu-gcc"
+command -v ccache >/dev/null && CC="ccache $CC"
+kmake() { make -s -C "$TREE" O="$OUT" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+	CC="$CC" LOCALVERSION= "$@"; }
+
+fail=0 n=0
+for c in "${commits[@]}"; do
+	n=$((n + 1))
+	subject=$(git -C "$APPLY" log -1 --format=%s "$c")
+	label=$(printf '%02d %s' "$n" "$subject")
+	cp=$(git -C "$APPLY" format-patch -1 --stdout "$c" |
+		"$BASE/scripts/checkpatch.pl" --no-tree -q --terse - 2>&1 | tail -n 1)
+	case "$cp" in
+	*" 0 errors"*) ;;
+	*) echo "FAIL checkpatch $label: $cp"; fail=$((fail + 1)) ;;
+	esac
+	[ "$n" -ge "$FIRST" ] || continue
+	git -C "$TREE" checkout -q -f --detach "$c"
+	cp "$CONFIG" "$OUT/.config"
+	log=$BUILD/check/logs/$(printf '%02d' "$n").log
+	start=$(date +%s)
+	if kmake olddefconfig > "$log" 2>&1 && kmake -j"$JOBS" Image modules >> "$log" 2>&1; then
+		echo "PASS build $label ($(( $(date +%s) - start )) s, $cp)"
+	else
+		echo "FAIL build $label: see $log"
+		grep -m 5 -E 'error:|Error [0-9]' "$log" | sed 's/^/  /'
+		fail=$((fail + 1))
+	fi
+done
+[ "$fail" -eq 0 ] || die "$fail check(s) failed"
+echo "check-series: all ${#commits[@]} patches pass checkpatch and build"
