@@ -11,7 +11,7 @@ ROOT  := $(CURDIR)
 BUILD := $(ROOT)/build
 
 VARIANT    ?= kpkeys
-VARIANTS   := kpkeys vanilla
+VARIANTS   := kpkeys debug vanilla
 QEMU       ?= qemu-system-aarch64
 VM_MEM     ?= 1G
 VM_SMP     ?= 2
@@ -77,7 +77,7 @@ BPF_CFLAGS   := -g -O2 -Wall -target bpf -D__TARGET_ARCH_arm64 -I$(OBJ) \
 
 # No emulator implements POE: the patched guest runs kpkeys' mock backend
 # unless KCMDLINE says otherwise (the last kpkeys= wins).
-GUEST_CMDLINE := $(if $(filter kpkeys,$(VARIANT)),kpkeys=mock) $(KCMDLINE)
+GUEST_CMDLINE := $(if $(filter kpkeys debug,$(VARIANT)),kpkeys=mock) $(KCMDLINE)
 
 VMRUN = python3 scripts/vmrun.py --qemu '$(QEMU)' --kernel $(IMAGE) \
 	--initrd $(INITRD) --mem $(VM_MEM) --smp $(VM_SMP) \
@@ -156,7 +156,9 @@ demo-run: guest
 ## Tests: host unit tests, then the guest suite. Last line: N passed, N failed.
 test: test-run
 	@:$(call exit-with,$(or $(file <$(BUILD)/test.status),1))
+# The patched variant is also tested as VARIANT=debug (lockdep, KASAN...).
 test-run: guest
+	@$(if $(filter kpkeys,$(VARIANT)),$(MAKE) --no-print-directory VARIANT=debug guest)
 	@rm -f $(BUILD)/test.status
 	@python3 tests/run.py --variant $(VARIANT) --qemu '$(QEMU)' \
 		--mem $(VM_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) \

@@ -24,6 +24,7 @@ FIRST=${1:-1}
 JOBS=${JOBS:-$(nproc)}
 
 die() { echo "check-series: $*" >&2; exit 1; }
+trap 'echo "check-series: internal error at line $LINENO: $BASH_COMMAND" >&2' ERR
 [ -f "$CONFIG" ] || die "no $CONFIG; run 'make kernel' first"
 [ -d "$APPLY" ] || die "no applied series in $APPLY; run 'make kernel' first"
 
@@ -43,7 +44,7 @@ for c in "${commits[@]}"; do
 	subject=$(git -C "$APPLY" log -1 --format=%s "$c")
 	label=$(printf '%02d %s' "$n" "$subject")
 	cp=$(git -C "$APPLY" format-patch -1 --stdout "$c" |
-		"$BASE/scripts/checkpatch.pl" --no-tree -q --terse - 2>&1 | tail -n 1)
+		"$BASE/scripts/checkpatch.pl" --no-tree -q --terse - 2>&1 | tail -n 1 || true)
 	case "$cp" in
 	*" 0 errors"*) ;;
 	*) echo "FAIL checkpatch $label: $cp"; fail=$((fail + 1)) ;;

@@ -30,8 +30,9 @@ BASE=$BUILD/src/linux
 
 case "$VARIANT" in
 kpkeys)       TREE=$BUILD/src/linux-kpkeys; FRAGS="base kpkeys" ;;
+debug)        TREE=$BUILD/src/linux-kpkeys; FRAGS="base kpkeys debug" ;;
 vanilla)      TREE=$BASE;                    FRAGS="base vanilla" ;;
-*) die "unknown VARIANT '$VARIANT'; use one of: kpkeys (default), vanilla" ;;
+*) die "unknown VARIANT '$VARIANT'; use one of: kpkeys (default), debug, vanilla" ;;
 esac
 
 APPLY=$BUILD/src/linux-apply	# scratch worktree where the series is applied
@@ -111,9 +112,12 @@ if [ ! -f "$OUT/.config" ] || [ "$(cat "$OUT/.fragments" 2>/dev/null)" != "$cfgs
 	KCONFIG_CONFIG="$OUT/.config" "$TREE/scripts/kconfig/merge_config.sh" \
 		-m -O "$OUT" "$OUT/.config" "${fragpaths[@]}" >/dev/null
 	kmake olddefconfig >/dev/null
-	# Every line of every fragment must hold in the final .config.
+	# Every symbol the fragments set must hold in the final .config, with
+	# the value of the last fragment that sets it (as merge_config does).
 	bad=$(cat "${fragpaths[@]}" | sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/&/p' \
-		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/&/p' | while IFS= read -r line; do
+		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/&/p' |
+		tac | awk '{ s = $0; sub(/^# /, "", s); sub(/[= ].*/, "", s) } !seen[s]++' |
+		while IFS= read -r line; do
 		sym=$(echo "$line" | sed -e 's/^# //' -e 's/[= ].*//')
 		case "$line" in
 		'#'*) if grep -q "^$sym=" "$OUT/.config"; then echo "$sym (wanted unset)"; fi ;;

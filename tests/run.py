@@ -63,8 +63,8 @@ def host_tests():
                                 verbosity=0).run(suite)
 
 
-def vmrun(a, log, cmd=None, append="", timeout=None):
-    b = os.path.join(ROOT, "build", a.variant)
+def vmrun(a, log, cmd=None, append="", timeout=None, variant=None):
+    b = os.path.join(ROOT, "build", variant or a.variant)
     argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
             "--qemu", a.qemu,
             "--kernel", os.path.join(b, "kernel", "arch", "arm64", "boot", "Image"),
@@ -81,13 +81,14 @@ def vmrun(a, log, cmd=None, append="", timeout=None):
     return p, time.monotonic() - t0, os.path.join(b, "logs", log)
 
 
-def guest_boot(a, label, append, tests=()):
+def guest_boot(a, label, append, tests=(), variant=None):
     """One boot: KUnit (as filtered by `append`) and the guest suite."""
-    print(f"== guest boot [{label}]: {append}", flush=True)
+    print(f"== guest boot [{label}]: {variant or a.variant}, {append}",
+          flush=True)
     p, secs, log = vmrun(a, f"test-{label}.log",
                          cmd=" ".join(["/usr/share/kpkeys/tests/suite.sh",
                                        *tests]),
-                         append=append)
+                         append=append, variant=variant)
     print(f"   {secs:.0f} s, exit {p.returncode}, log "
           f"{os.path.relpath(log, ROOT)}", flush=True)
     with open(log, errors="replace") as f:
@@ -137,6 +138,9 @@ def guest_suites(a):
     # refuse cleanly.
     guest_boot(a, "rodata-on", f"kpkeys=mock rodata=on {only_kpkeys}",
                ["t-kpkeys.sh"])
+    # Everything again under lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_PREEMPT and
+    # KASAN: a report from any of them fails guest[debug]:console-clean.
+    guest_boot(a, "debug", "kpkeys=mock kunit.enable=1", variant="debug")
 
 
 def vm_contract(a):

@@ -27,7 +27,8 @@ class BadInput(unittest.TestCase):
         for goal in ("vm", "test", "demo", "kernel"):
             with self.subTest(goal=goal):
                 self.one_line(make("VARIANT=bogus", goal), 2,
-                              ["unknown VARIANT 'bogus'", "kpkeys", "vanilla"])
+                              ["unknown VARIANT 'bogus'", "kpkeys", "debug",
+                               "vanilla"])
 
     def test_missing_run_file(self):
         self.one_line(make("vm", "RUN=/nonexistent/script.sh"), 2,
