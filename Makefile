@@ -175,9 +175,13 @@ distclean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "make demo | test | vm [CMD='...' | RUN=file] | kernel | tools | guest | deps | clean"; \
-	echo "variables: VARIANT=$(VARIANTS) KCMDLINE= VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP) VM_TIMEOUT=$(VM_TIMEOUT) QEMU= V=1"; \
-	echo "see README.md for details"
+	@echo "make demo                 build, boot, run the workloads and show what kpkeys does"
+	@echo "make test                 every test; last line: N passed, N failed"
+	@echo "make vm [CMD='...'|RUN=f] guest shell, or run a command/file in the guest"
+	@echo "make kernel | tools | guest | deps | kernelversion | check-patches | clean | distclean"
+	@echo "variables: VARIANT=kpkeys|debug|vanilla KCMDLINE= VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP)"
+	@echo "           VM_TIMEOUT=$(VM_TIMEOUT) QEMU=$(QEMU) V=1"
+	@echo "README.md documents every target, variable and exit status."
 
 FORCE:
 

@@ -163,6 +163,23 @@ def vm_contract(a):
                f"want '{release}' and exit 3 from 'uname -r; exit $s', got exit {p.returncode}, "
                f"output {out[-3:]}, stderr {p.stderr.strip()[-200:]}")
 
+    # RUN: a host script copied into the guest and run there.
+    script = os.path.join(ROOT, "build", "test-run-script.sh")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\necho \"run-script on $(uname -m)\"\nexit 7\n")
+    p = subprocess.run(["make", "-s", "--no-print-directory", "vm",
+                        f"VARIANT={a.variant}", f"QEMU={a.qemu}",
+                        f"RUN={script}"],
+                       cwd=ROOT, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    if p.returncode == 7 and "run-script on aarch64" in p.stdout:
+        record("pass", "vm:run-file-output-and-exit-status")
+    else:
+        record("fail", "vm:run-file-output-and-exit-status",
+               f"want 'run-script on aarch64' and exit 7, got exit "
+               f"{p.returncode}, output {p.stdout.strip()[-200:]!r}, "
+               f"stderr {p.stderr.strip()[-200:]}")
+
     # A kernel panic must fail the run even though the command "ran".
     p, _, _ = vmrun(a, "test-panic.log", cmd="echo c > /proc/sysrq-trigger",
                     timeout=120)
