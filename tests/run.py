@@ -143,17 +143,21 @@ def guest_suites(a):
     guest_boot(a, "debug", "kpkeys=mock kunit.enable=1", variant="debug")
 
 
+def make_vm(a, arg):
+    """`make -s vm ARG` for the variant under test, output captured."""
+    return subprocess.run(["make", "-s", "--no-print-directory", "vm",
+                           f"VARIANT={a.variant}", f"QEMU={a.qemu}", arg],
+                          cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True)
+
+
 def vm_contract(a):
     print("== make vm contract", flush=True)
     release = open(os.path.join(ROOT, "build", a.variant,
                                 "kernel.release")).read().strip()
     # Through make itself: the exit status must survive make.
     t0 = time.monotonic()
-    p = subprocess.run(["make", "-s", "--no-print-directory", "vm",
-                        f"VARIANT={a.variant}", f"QEMU={a.qemu}",
-                        "CMD=s=3; uname -r; exit $s"],
-                       cwd=ROOT, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
+    p = make_vm(a, "CMD=s=3; uname -r; exit $s")
     out = p.stdout.strip().splitlines()
     if p.returncode == 3 and release in out:
         record("pass", "vm:cmd-output-and-exit-status",
@@ -167,11 +171,7 @@ def vm_contract(a):
     script = os.path.join(ROOT, "build", "test-run-script.sh")
     with open(script, "w") as f:
         f.write("#!/bin/sh\necho \"run-script on $(uname -m)\"\nexit 7\n")
-    p = subprocess.run(["make", "-s", "--no-print-directory", "vm",
-                        f"VARIANT={a.variant}", f"QEMU={a.qemu}",
-                        f"RUN={script}"],
-                       cwd=ROOT, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
+    p = make_vm(a, f"RUN={script}")
     if p.returncode == 7 and "run-script on aarch64" in p.stdout:
         record("pass", "vm:run-file-output-and-exit-status")
     else:
