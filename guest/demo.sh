@@ -19,6 +19,10 @@ if [ -r /sys/kernel/kpkeys/mode ]; then
 	esac
 	field "kpkeys mode" "$mode ($what)"
 	field "kpkeys boot line" "$(dmesg | sed -n 's/^\[[^]]*\] //p' | grep -m1 '^kpkeys: mode')"
+	if [ -r /sys/kernel/kpkeys/hardened_pgtables ]; then
+		field "hardened page tables" "$(cat /sys/kernel/kpkeys/hardened_pgtables), batching $(cat /sys/kernel/kpkeys/batching)"
+		field "  boot line" "$(dmesg | sed -n 's/^\[[^]]*\] //p' | grep -m1 '^kpkeys: hardened page tables')"
+	fi
 else
 	field "kpkeys mode" "not present (this kernel has no kpkeys)"
 fi
@@ -40,6 +44,12 @@ mmwork mprotect -q -s 64M
 mmwork mremap -q -s 64M
 mmwork madvise -q -s 64M
 after=$(pt)
+if [ -r /sys/kernel/debug/kpkeys/counters ] &&
+   [ "$(cat /sys/kernel/kpkeys/hardened_pgtables 2>/dev/null)" = on ]; then
+	echo
+	echo "kpkeys counters for one fork (and exit) of a 64M populated mapping:"
+	mmwork fork -q -c -s 64M | sed -n 's/^mmwork fork counters /  /p' | tr ' ' '\n' | sed '/^$/d; s/^/  /; s/=/: /'
+fi
 echo
 echo "vmalloc (lib/test_vmalloc.ko, fix_size_alloc_test, 1 page, 20000 loops):"
 # The module's init returns -EAGAIN on purpose after its run; busybox then

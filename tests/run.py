@@ -4,7 +4,8 @@
 
 1. Host unit tests (tests/host/test_*.py, unittest).
 2. Guest boots, one per kpkeys mode (mock with the whole suite; off,
-   default and rodata=on with the kpkeys checks): every KUnit case (KTAP
+   default, rodata=on, kpkeys.batching=off and kpkeys.hardened_pgtables=off
+   with the kpkeys checks; VARIANT=debug with everything): every KUnit case (KTAP
    from the console), every check of tests/guest/suite.sh, plus "the console
    shows no panic/Oops/BUG/WARNING/lockdep/KASAN" and "the suite ran to its
    end" as results of their own, labelled with the boot.
@@ -131,13 +132,20 @@ def guest_suites(a):
     # The full suite with the mock backend (no emulator has POE), then the
     # kpkeys checks under every other mode the documentation promises.
     guest_boot(a, "mock", "kpkeys=mock kunit.enable=1")
-    only_kpkeys = "kunit.enable=1 kunit.filter_glob=kpkeys"
-    guest_boot(a, "off", f"kpkeys=off {only_kpkeys}", ["t-kpkeys.sh"])
-    guest_boot(a, "default", only_kpkeys, ["t-kpkeys.sh"])
+    only_kpkeys = "kunit.enable=1 kunit.filter_glob=kpkeys*"
+    kpkeys_tests = ["t-kpkeys.sh", "t-pgtables.sh"]
+    guest_boot(a, "off", f"kpkeys=off {only_kpkeys}", kpkeys_tests)
+    guest_boot(a, "default", only_kpkeys, kpkeys_tests)
     # rodata=on maps the linear map with blocks: set_memory_pkey() must
-    # refuse cleanly.
+    # refuse cleanly, and hardened page tables stay off.
     guest_boot(a, "rodata-on", f"kpkeys=mock rodata=on {only_kpkeys}",
-               ["t-kpkeys.sh"])
+               kpkeys_tests)
+    # Hardened page tables without batching (two switches per write), and
+    # turned off on the command line.
+    guest_boot(a, "no-batching", f"kpkeys=mock kpkeys.batching=off "
+               f"{only_kpkeys}", kpkeys_tests)
+    guest_boot(a, "pgtables-off", f"kpkeys=mock kpkeys.hardened_pgtables=off "
+               f"{only_kpkeys}", kpkeys_tests)
     # Everything again under lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_PREEMPT and
     # KASAN: a report from any of them fails guest[debug]:console-clean.
     guest_boot(a, "debug", "kpkeys=mock kunit.enable=1", variant="debug")

@@ -68,6 +68,19 @@ struct opts {
 	bool thp;
 	bool quiet;
 	bool json;
+	bool counters;
+};
+
+/* --counters: the kernel's kpkeys counters, as "name value" lines. */
+#ifndef COUNTERS_PATH
+#define COUNTERS_PATH	"/sys/kernel/debug/kpkeys/counters"
+#endif
+#define MAX_COUNTERS	16
+
+struct counters {
+	int n;
+	char name[MAX_COUNTERS][32];
+	unsigned long long val[MAX_COUNTERS];
 };
 
 struct stats {
@@ -82,6 +95,8 @@ struct result {
 	/* fork: fork() + waitpid(); mprotect: mprotect() back to RW */
 	struct stats extra;
 	const char *extra_name;
+	/* --counters: snapshot at the start of the window, sum of deltas */
+	struct counters start, total;
 };
 
 static const char usage_text[] =
@@ -121,6 +136,10 @@ static const char usage_text[] =
 "                       which splits the PMD mappings (the folios stay large;\n"
 "                       MADV_NOHUGEPAGE then keeps khugepaged off the range).\n"
 "                       Without -H, MADV_NOHUGEPAGE makes folios page-sized.\n"
+"  -c, --counters       also report the kernel's kpkeys counters\n"
+"                       (" COUNTERS_PATH ", CONFIG_KPKEYS_COUNTERS)\n"
+"                       summed over the timed windows: for fork, fork()\n"
+"                       + waitpid(), so the child's exit is included\n"
 "  -q, --quiet          print only the result lines (no '#' header)\n"
 "      --json           print results as one JSON object per line\n"
 "  -h, --help           show this help and exit\n"
@@ -130,6 +149,9 @@ static const char usage_text[] =
 "  {\"op\":\"OP\",\"size_bytes\":67108864,\"thp\":false,\"iterations\":N,\n"
 "   \"mean_us\":...,\"min_us\":...,\"max_us\":...}\n"
 "  fork adds fork_wait_mean_us, mprotect adds rw_mean_us.\n"
+"  With -c the text output adds a line\n"
+"  mmwork OP counters switches=... syncs=... (one NAME=VALUE per counter)\n"
+"  and the JSON object a \"counters\" object {\"switches\":...,...}.\n"
 "\n"
 "Exit status: 0 success, 1 runtime failure, 2 bad usage.\n"
 "\n"
@@ -138,6 +160,7 @@ static const char usage_text[] =
 "  mmwork all -s 8M -n 2            every operation, twice each, on 8 MiB\n"
 "  mmwork munmap -s 1G -n 10 -H     PTE-mapped THP folios, 10 munmaps\n"
 "  mmwork fork -s 16M -H --json     one JSON result line\n"
+"  mmwork fork -c                   level switches made by one fork\n"
 "  mmwork mprotect -n 100 -q        result line only\n";
 
 static void __noreturn __printf(1, 2) usage_error(const char *fmt, ...)
@@ -367,6 +390,60 @@ fail:
 	return NULL;
 }
 
+static int counters_read(struct counters *c)
+{
+	FILE *f = fopen(COUNTERS_PATH, "r");
+	char name[32];
+	unsigned long long v;
+
+	if (!f) {
+		fprintf(stderr, "mmwork: cannot open %s: %s; mount debugfs and run a kernel with CONFIG_KPKEYS_COUNTERS, or drop -c\n",
+			COUNTERS_PATH, strerror(errno));
+		return -1;
+	}
+	c->n = 0;
+	while (c->n < MAX_COUNTERS && fscanf(f, "%31s %llu", name, &v) == 2) {
+		strcpy(c->name[c->n], name);
+		c->val[c->n++] = v;
+	}
+	fclose(f);
+	if (c->n == 0) {
+		fprintf(stderr, "mmwork: no counters in %s\n", COUNTERS_PATH);
+		return -1;
+	}
+	return 0;
+}
+
+static int counters_start(const struct opts *o, struct result *r)
+{
+	return o->counters ? counters_read(&r->start) : 0;
+}
+
+/* Add what the counters moved since counters_start() to the total. */
+static int counters_stop(const struct opts *o, struct result *r)
+{
+	struct counters now;
+	int i;
+
+	if (!o->counters)
+		return 0;
+	if (counters_read(&now))
+		return -1;
+	if (now.n != r->start.n) {
+		fprintf(stderr, "mmwork: %s changed shape while running\n",
+			COUNTERS_PATH);
+		return -1;
+	}
+	if (r->total.n == 0) {
+		r->total = now;
+		for (i = 0; i < now.n; i++)
+			r->total.val[i] = 0;
+	}
+	for (i = 0; i < now.n; i++)
+		r->total.val[i] += now.val[i] - r->start.val[i];
+	return 0;
+}
+
 static int run_fork(const struct opts *o, struct result *r)
 {
 	uint64_t t0, t1, t2;
@@ -381,7 +458,7 @@ static int run_fork(const struct opts *o, struct result *r)
 		return -1;
 
 	for (i = 0; i < o->iters; i++) {
-		if (now_ns(&t0))
+		if (counters_start(o, r) || now_ns(&t0))
 			goto fail;
 		pid = fork();
 		if (pid < 0) {
@@ -398,7 +475,7 @@ static int run_fork(const struct opts *o, struct result *r)
 			sys_fail("waitpid");
 			goto fail;
 		}
-		if (err || now_ns(&t2))
+		if (err || now_ns(&t2) || counters_stop(o, r))
 			goto fail;
 		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 			fprintf(stderr, "mmwork: fork child terminated abnormally (wait status 0x%x)\n",
@@ -430,7 +507,7 @@ static int run_munmap(const struct opts *o, struct result *r)
 		p = prepare_region(o);
 		if (!p)
 			return -1;
-		if (now_ns(&t0)) {
+		if (counters_start(o, r) || now_ns(&t0)) {
 			(void)munmap(p, o->size);
 			return -1;
 		}
@@ -438,7 +515,7 @@ static int run_munmap(const struct opts *o, struct result *r)
 			sys_fail("munmap");
 			return -1;
 		}
-		if (now_ns(&t1))
+		if (now_ns(&t1) || counters_stop(o, r))
 			return -1;
 		stats_add(&r->main, t0, t1);
 	}
@@ -456,13 +533,13 @@ static int run_mprotect(const struct opts *o, struct result *r)
 		p = prepare_region(o);
 		if (!p)
 			return -1;
-		if (now_ns(&t0))
+		if (counters_start(o, r) || now_ns(&t0))
 			goto fail;
 		if (mprotect(p, o->size, PROT_READ)) {
 			sys_fail("mprotect(PROT_READ)");
 			goto fail;
 		}
-		if (now_ns(&t1))
+		if (now_ns(&t1) || counters_stop(o, r))
 			goto fail;
 		if (mprotect(p, o->size, PROT_READ | PROT_WRITE)) {
 			sys_fail("mprotect(PROT_READ|PROT_WRITE)");
@@ -501,7 +578,7 @@ static int run_mremap(const struct opts *o, struct result *r)
 		dst = map_aligned(o->size, PROT_NONE, MAP_NORESERVE);
 		if (!dst)
 			goto fail_src;
-		if (now_ns(&t0))
+		if (counters_start(o, r) || now_ns(&t0))
 			goto fail_both;
 		q = mremap(p, o->size, o->size, MREMAP_MAYMOVE | MREMAP_FIXED,
 			   dst);
@@ -509,7 +586,7 @@ static int run_mremap(const struct opts *o, struct result *r)
 			sys_fail("mremap");
 			goto fail_both;
 		}
-		if (now_ns(&t1)) {
+		if (now_ns(&t1) || counters_stop(o, r)) {
 			(void)munmap(dst, o->size);
 			return -1;
 		}
@@ -538,13 +615,13 @@ static int run_madvise(const struct opts *o, struct result *r)
 		p = prepare_region(o);
 		if (!p)
 			return -1;
-		if (now_ns(&t0))
+		if (counters_start(o, r) || now_ns(&t0))
 			goto fail;
 		if (madvise(p, o->size, MADV_DONTNEED)) {
 			sys_fail("madvise(MADV_DONTNEED)");
 			goto fail;
 		}
-		if (now_ns(&t1))
+		if (now_ns(&t1) || counters_stop(o, r))
 			goto fail;
 		stats_add(&r->main, t0, t1);
 		if (munmap(p, o->size)) {
@@ -563,8 +640,8 @@ fail:
 static int print_result(const struct opts *o, enum mm_op op,
 			const struct result *r)
 {
-	char line[512], size[32];
-	int n;
+	char line[1536], size[32];
+	int i, n;
 
 	if (o->json) {
 		n = snprintf(line, sizeof(line),
@@ -575,6 +652,12 @@ static int print_result(const struct opts *o, enum mm_op op,
 		if (r->extra_name && n > 0 && (size_t)n < sizeof(line))
 			n += snprintf(line + n, sizeof(line) - n, ",\"%s\":%.1f",
 				      r->extra_name, stats_mean(&r->extra));
+		for (i = 0; i < r->total.n && n > 0 && (size_t)n < sizeof(line); i++)
+			n += snprintf(line + n, sizeof(line) - n, "%s\"%s\":%llu",
+				      i ? "," : ",\"counters\":{",
+				      r->total.name[i], r->total.val[i]);
+		if (r->total.n && n > 0 && (size_t)n < sizeof(line))
+			n += snprintf(line + n, sizeof(line) - n, "}");
 		if (n > 0 && (size_t)n < sizeof(line))
 			n += snprintf(line + n, sizeof(line) - n, "}\n");
 	} else {
@@ -588,6 +671,14 @@ static int print_result(const struct opts *o, enum mm_op op,
 			n += snprintf(line + n, sizeof(line) - n, " %s=%.1f",
 				      r->extra_name, stats_mean(&r->extra));
 		if (n > 0 && (size_t)n < sizeof(line))
+			n += snprintf(line + n, sizeof(line) - n, "\n");
+		if (r->total.n && n > 0 && (size_t)n < sizeof(line))
+			n += snprintf(line + n, sizeof(line) - n,
+				      "mmwork %s counters", op_names[op]);
+		for (i = 0; i < r->total.n && n > 0 && (size_t)n < sizeof(line); i++)
+			n += snprintf(line + n, sizeof(line) - n, " %s=%llu",
+				      r->total.name[i], r->total.val[i]);
+		if (r->total.n && n > 0 && (size_t)n < sizeof(line))
 			n += snprintf(line + n, sizeof(line) - n, "\n");
 	}
 	if (n <= 0 || (size_t)n >= sizeof(line)) {
@@ -682,6 +773,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{ "thp",	no_argument,		NULL, 'H' },
 		{ "quiet",	no_argument,		NULL, 'q' },
 		{ "json",	no_argument,		NULL, OPT_JSON },
+		{ "counters",	no_argument,		NULL, 'c' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -695,9 +787,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	o->thp = false;
 	o->quiet = false;
 	o->json = false;
+	o->counters = false;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:n:Hqh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:n:Hcqh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->size = parse_size(optarg);
@@ -707,6 +800,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'H':
 			o->thp = true;
+			break;
+		case 'c':
+			o->counters = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -728,6 +824,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		default:
 			/* A known option here is a long one given "=value". */
 			if (optopt == 'H' || optopt == 'q' || optopt == 'h' ||
+			    optopt == 'c' ||
 			    optopt == OPT_JSON)
 				usage_error("option '%s' does not take an argument; drop the '=...' part",
 					    argv[optind - 1]);

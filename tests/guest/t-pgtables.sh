@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# kpkeys_hardened_pgtables: on whenever kpkeys has a backend, unless the
+# command line turns it off (kpkeys.hardened_pgtables=off) or the linear map
+# cannot be keyed (rodata=on|off); batching on unless kpkeys.batching=off.
+# Under load (the mm workloads on 64 MiB) the console must stay clean (the
+# host checks it), and a fork of a 64 MiB populated mapping must cost a
+# bounded number of level switches per lazy MMU section with batching, and
+# two per page-table write without, as counted by the kernel's kpkeys
+# counters (CONFIG_KPKEYS_COUNTERS).
+
+KP=/sys/kernel/kpkeys
+CTR=/sys/kernel/debug/kpkeys/counters
+
+if [ ! -e $KP/hardened_pgtables ]; then
+	skip pgtables "kernel without kpkeys_hardened_pgtables ($(uname -r))"
+else
+	cmdline=" $(cat /proc/cmdline) "
+	pt_want=on
+	[ "$(cat $KP/mode)" = off ] && pt_want=off
+	case "$cmdline" in
+	*" kpkeys.hardened_pgtables=off "*|*" rodata=on "*|*" rodata=off "*)
+		pt_want=off ;;
+	esac
+	b_want=$pt_want
+	case "$cmdline" in *" kpkeys.batching=off "*) b_want=off ;; esac
+
+	check pgtables-state sh -c "s=\$(cat $KP/hardened_pgtables); echo \"hardened_pgtables \$s, expected $pt_want\"; [ \"\$s\" = $pt_want ]"
+	check pgtables-batching-state sh -c "s=\$(cat $KP/batching); echo \"batching \$s, expected $b_want\"; [ \"\$s\" = $b_want ]"
+	if [ $pt_want = on ]; then
+		# Every table that existed at boot was keyed.
+		check pgtables-boot-line sh -c "dmesg | grep 'kpkeys: hardened page tables on, batching $b_want: .*, 0 mappings left unkeyed\$'"
+	else
+		check pgtables-boot-line sh -c "dmesg | grep 'kpkeys: hardened page tables off: '"
+	fi
+
+	# fork, munmap, mprotect, mremap, madvise(MADV_DONTNEED) on 64 MiB
+	check pgtables-mm-workload mmwork all -q -s 64M
+
+	if [ $pt_want = off ]; then
+		skip pgtables-fork-switches "hardened page tables are off on this boot"
+	elif [ ! -r $CTR ]; then
+		skip pgtables-fork-switches "no $CTR (CONFIG_KPKEYS_COUNTERS)"
+	else
+		# One fork (and the child's exit) of a 64 MiB PTE-mapped region:
+		# 16384 PTEs copied, write-protected in the parent and zapped.
+		check pgtables-fork-switches sh -c "mmwork fork -q -c -s 64M | awk -v batching=$b_want '
+			/ counters / {
+				for (i = 4; i <= NF; i++) { split(\$i, kv, \"=\"); c[kv[1]] = kv[2] }
+				w = c[\"pgtable_writes\"]; s = c[\"switches\"]; b = c[\"batches\"]
+				u = w - c[\"switches_skipped\"]
+				printf \"batching %s: %d page-table writes, %d level switches (%.3f per write), %d lazy sections (%.2f switches per section), %d writes outside a section, %d syncs, %d elided\\n\", batching, w, s, s / (w ? w : 1), b, (b ? s / b : 0), u, c[\"syncs\"], c[\"syncs_elided\"]
+				found = 1
+				if (w < 3 * 16384) { print \"FAIL: expected at least 3 x 16384 page-table writes\"; exit 1 }
+				if (batching == \"on\") {
+					if (b < 32) { print \"FAIL: expected at least 32 lazy sections\"; exit 1 }
+					if (u * 100 > w) { print \"FAIL: more than 1% of the writes outside a section\"; exit 1 }
+					if (s > 2 * b + 2 * u) { print \"FAIL: more than 2 switches per section\"; exit 1 }
+				} else {
+					if (b != 0) { print \"FAIL: lazy sections raised the level with batching off\"; exit 1 }
+					if (s < 2 * w) { print \"FAIL: expected 2 switches per write\"; exit 1 }
+				}
+			}
+			END { if (!found) { print \"FAIL: no counters line from mmwork\"; exit 1 } }'"
+	fi
+fi
