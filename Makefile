@@ -122,12 +122,23 @@ $(GUESTBIN)/kp-tpcount: tests/bpf/tpcount.c $(OBJ)/tpcount.skel.h | $(DEPS_STAMP
 	@echo "  CC      $(notdir $@) (static arm64)"
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz
 
+$(GUESTBIN)/kp-tptrace: tests/bpf/kptrace.c $(OBJ)/kptrace.skel.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $(notdir $@) (static arm64)"
+	@$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz
+
 $(GUESTBIN)/mmwork: tests/workloads/mmwork.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $(notdir $@) (static arm64)"
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static $< -o $@
 
 GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork
+# The tracepoint test program needs the kpkeys events in the kernel's BTF.
+ifneq ($(wildcard tracepoints/*.patch),)
+ifneq ($(VARIANT),vanilla)
+GUEST_BINS += $(GUESTBIN)/kp-tptrace
+endif
+endif
 tools: $(GUEST_BINS)
 
 ## Guest image.
