@@ -117,12 +117,8 @@ $(OBJ)/%.bpf.o: tests/bpf/%.bpf.c $(OBJ)/vmlinux.h
 $(OBJ)/%.skel.h: $(OBJ)/%.bpf.o
 	@$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
 
-$(GUESTBIN)/kp-tpcount: tests/bpf/tpcount.c $(OBJ)/tpcount.skel.h | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	@echo "  CC      $(notdir $@) (static arm64)"
-	@$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz
-
-$(GUESTBIN)/kp-tptrace: tests/bpf/kptrace.c $(OBJ)/kptrace.skel.h | $(DEPS_STAMP)
+# tests/bpf/NAME.c + NAME.bpf.c -> the guest's kp-NAME
+$(GUESTBIN)/kp-%: tests/bpf/%.c $(OBJ)/%.skel.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $(notdir $@) (static arm64)"
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz

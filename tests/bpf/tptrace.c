@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
-#include "kptrace.skel.h"
+#include "tptrace.skel.h"
 
 static int verbose;
 
@@ -49,7 +49,7 @@ static int read_batching(void)
 int main(int argc, char **argv)
 {
 	int batching;
-	struct kptrace *skel;
+	struct tptrace *skel;
 	long mib = 8, off;
 	char *end, *p;
 	int err = 1, status;
@@ -70,12 +70,12 @@ int main(int argc, char **argv)
 	libbpf_set_print(print_fn);
 	batching = read_batching();
 
-	skel = kptrace__open_and_load();
+	skel = tptrace__open_and_load();
 	if (!skel) {
 		fprintf(stderr, "kp-tptrace: cannot load the BPF programs (a kernel without the kpkeys tracepoints? run with -v)\n");
 		return 1;
 	}
-	if (kptrace__attach(skel)) {
+	if (tptrace__attach(skel)) {
 		fprintf(stderr, "kp-tptrace: cannot attach the tp_btf programs: %s\n",
 			strerror(errno));
 		goto out;
@@ -120,6 +120,6 @@ int main(int argc, char **argv)
 		(!batching || (skel->bss->batches &&
 			       skel->bss->batch_writes >= (unsigned long long)(mib << 8))));
 out:
-	kptrace__destroy(skel);
+	tptrace__destroy(skel);
 	return err;
 }
