@@ -83,7 +83,7 @@ VMRUN = python3 scripts/vmrun.py --qemu '$(QEMU)' --kernel $(IMAGE) \
 	--initrd $(INITRD) --mem $(VM_MEM) --smp $(VM_SMP) \
 	--timeout $(VM_TIMEOUT) $(if $(filter 1,$(V)),--console)
 
-.PHONY: all deps kernel tools guest vm vm-run demo demo-run test test-run check-patches \
+.PHONY: all deps kernel tools install guest vm vm-run demo demo-run test test-run check-patches \
 	kernelversion clean distclean help FORCE
 
 all: guest
@@ -129,13 +129,69 @@ $(GUESTBIN)/mmwork: tests/workloads/mmwork.c | $(DEPS_STAMP)
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static $< -o $@
 
 GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork
-# The tracepoint test program needs the kpkeys events in the kernel's BTF.
-ifneq ($(wildcard tracepoints/*.patch),)
+# The tracepoint test program and the kpkeys tool need the kpkeys events.
 ifneq ($(VARIANT),vanilla)
-GUEST_BINS += $(GUESTBIN)/kp-tptrace
+GUEST_BINS += $(GUESTBIN)/kp-tptrace $(GUESTBIN)/kpkeys
 endif
+
+## The kpkeys tool (bpf/, tools/): one BPF object per subcommand, built
+## against the BTF of the kpkeys variant's kernel (CO-RE: the same binary
+## loads on the debug kernel), linked natively and static for arm64.
+TOOLS      := $(BUILD)/tools
+TOOLS_OBJ  := $(TOOLS)/obj
+TOOLS_BTF_H := $(BUILD)/kpkeys/obj/vmlinux.h
+TOOL_CMDS  := top isb batch faults audit splits
+TOOL_SKELS := $(TOOL_CMDS:%=$(TOOLS_OBJ)/%.skel.h)
+TOOL_LIB   := $(addprefix tools/,args.c decode.c hist.c json.c ksyms.c maps.c)
+TOOL_SRCS  := tools/kpkeys.c $(TOOL_LIB) $(TOOL_CMDS:%=tools/cmd_%.c)
+TOOL_DEPS  := $(TOOL_SRCS) $(wildcard tools/*.h) bpf/kpkeys_tool.h $(TOOL_SKELS)
+TOOL_CFLAGS := $(CFLAGS_TOOLS) -Itools -Ibpf -I$(TOOLS_OBJ) \
+	-DKPKEYS_VERSION='"$(shell git describe --always --dirty 2>/dev/null || echo dev)"'
+KPKEYS_NATIVE := $(TOOLS)/kpkeys
+KPKEYS_ARM64  := $(TOOLS)/arm64/kpkeys
+KPKEYS_UNIT   := $(TOOLS)/kpkeys-unit
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+ifneq ($(VARIANT),kpkeys)
+# Other variants take the kpkeys kernel's BTF as it is (built if missing).
+$(TOOLS_BTF_H):
+	@$(MAKE) --no-print-directory VARIANT=kpkeys $@
 endif
-tools: $(GUEST_BINS)
+
+$(TOOLS_OBJ)/%.bpf.o: bpf/%.bpf.c bpf/common.bpf.h bpf/kpkeys_tool.h $(TOOLS_BTF_H) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  BPF     $(notdir $@)"
+	@$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_arm64 -I$(dir $(TOOLS_BTF_H)) -Ibpf \
+		-I/usr/include/$(shell uname -m)-linux-gnu -c $< -o $@
+
+$(TOOLS_OBJ)/%.skel.h: $(TOOLS_OBJ)/%.bpf.o
+	@$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(KPKEYS_NATIVE): $(TOOL_DEPS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      kpkeys (native)"
+	@gcc $(TOOL_CFLAGS) $(TOOL_SRCS) -o $@ -lbpf -lelf -lz -lm
+
+$(KPKEYS_ARM64): $(TOOL_DEPS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      kpkeys (static arm64)"
+	@$(CROSS_CC) $(TOOL_CFLAGS) -static $(TOOL_SRCS) -o $@ -lbpf -lelf -lz -lm
+
+$(GUESTBIN)/kpkeys: $(KPKEYS_ARM64)
+	@mkdir -p $(@D)
+	@cp $< $@
+
+# Host unit tests of the tool's pure parts (tests/host/test_tool.py runs it).
+$(KPKEYS_UNIT): tests/unit/tool_unit.c $(TOOL_LIB) $(wildcard tools/*.h) bpf/kpkeys_tool.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@echo "  CC      $(notdir $@)"
+	@gcc $(TOOL_CFLAGS) tests/unit/tool_unit.c $(TOOL_LIB) -o $@ -lbpf -lelf -lz -lm
+
+tools: $(GUEST_BINS) $(KPKEYS_NATIVE) $(KPKEYS_UNIT)
+
+install: $(KPKEYS_NATIVE)
+	install -D -m 0755 $(KPKEYS_NATIVE) $(DESTDIR)$(PREFIX)/sbin/kpkeys
 
 ## Guest image.
 guest: $(INITRD)
@@ -164,7 +220,7 @@ demo-run: guest
 test: test-run
 	@:$(call exit-with,$(or $(file <$(BUILD)/test.status),1))
 # The patched variant is also tested as VARIANT=debug (lockdep, KASAN...).
-test-run: guest
+test-run: guest $(if $(filter-out vanilla,$(VARIANT)),$(KPKEYS_NATIVE) $(KPKEYS_UNIT))
 	@$(if $(filter kpkeys,$(VARIANT)),$(MAKE) --no-print-directory VARIANT=debug guest)
 	@rm -f $(BUILD)/test.status
 	@python3 tests/run.py --variant $(VARIANT) --qemu '$(QEMU)' \
@@ -176,7 +232,7 @@ check-patches: kernel
 	@scripts/check-series.sh
 
 clean:
-	rm -rf $(addprefix $(BUILD)/,$(VARIANTS))
+	rm -rf $(addprefix $(BUILD)/,$(VARIANTS)) $(TOOLS)
 
 distclean:
 	rm -rf $(BUILD)
@@ -185,7 +241,9 @@ help:
 	@echo "make demo                 build, boot, run the workloads and show what kpkeys does"
 	@echo "make test                 every test; last line: N passed, N failed"
 	@echo "make vm [CMD='...'|RUN=f] guest shell, or run a command/file in the guest"
-	@echo "make kernel | tools | guest | deps | kernelversion | check-patches | clean | distclean"
+	@echo "make tools                the kpkeys command: $(KPKEYS_NATIVE:$(ROOT)/%=%), static arm64 for the guest"
+	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   install kpkeys in PREFIX/sbin"
+	@echo "make kernel | guest | deps | kernelversion | check-patches | clean | distclean"
 	@echo "variables: VARIANT=kpkeys|debug|vanilla KCMDLINE= VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP)"
 	@echo "           VM_TIMEOUT=$(VM_TIMEOUT) QEMU=$(QEMU) V=1"
 	@echo "README.md documents every target, variable and exit status."

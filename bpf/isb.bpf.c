@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/*
+ * kpkeys isb: what a level switch costs, the pkey-register write plus its
+ * sync barrier (ISB on arm64), from kpkeys_switch's cost_ns: one log2
+ * histogram per CPU (per-CPU array, no contention), slot 0 for switches
+ * with their own barrier and slot 1 for writes whose barrier a later one
+ * covered (sync=0).
+ */
+#include "common.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct kp_hist);
+} hists SEC(".maps");
+
+SEC("tp_btf/kpkeys_switch")
+int BPF_PROG(isb_switch, KP_SWITCH_ARGS)
+{
+	__u32 idx = sync ? 0 : 1;
+	struct kp_hist *h;
+
+	if (kp_filtered())
+		return 0;
+	h = bpf_map_lookup_elem(&hists, &idx);
+	if (!h)
+		return 0;
+	kp_hist_add(h, cost_ns);
+	return 0;
+}

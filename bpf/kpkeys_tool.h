@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Types shared by the kpkeys tool's BPF programs (bpf/NAME.bpf.c) and its
+ * user-space side (tools/). Included after vmlinux.h in BPF and after
+ * <linux/types.h> in user space; only fixed-size types.
+ */
+#ifndef KPKEYS_TOOL_H
+#define KPKEYS_TOOL_H
+
+/* Trace ABI (tracepoints/README.md): levels and page-table pkey. */
+#define KP_LVL_DEFAULT		0
+#define KP_LVL_PGTABLES		2
+#define KP_NR_LEVELS		8	/* -1..6 stored as level + 1 */
+
+#define KP_TASK_COMM_LEN	16
+#define KP_MAX_STACK		32	/* kernel frames kept per stack */
+#define KP_HIST_SLOTS		64	/* log2 buckets: slot i holds [2^i, 2^(i+1)) */
+
+/* top: per-CPU counts per transition; index = kp_trans_idx(). */
+#define KP_NR_TRANS		(2 * KP_NR_LEVELS * KP_NR_LEVELS)
+
+static inline int kp_lvl_slot(int level)
+{
+	if (level < -1)
+		level = -1;
+	if (level > KP_NR_LEVELS - 2)
+		level = KP_NR_LEVELS - 2;
+	return level + 1;
+}
+
+static inline unsigned int kp_trans_idx(int restore, int from, int to)
+{
+	return ((restore ? 1 : 0) * KP_NR_LEVELS + kp_lvl_slot(from)) *
+	       KP_NR_LEVELS + kp_lvl_slot(to);
+}
+
+struct kp_trans_count {
+	__u64 count;
+	__u64 syncs;
+};
+
+struct kp_task_count {
+	__u64 count;
+	char comm[KP_TASK_COMM_LEN];
+};
+
+/* isb: one log2 histogram of nanoseconds (per CPU through a per-CPU map). */
+struct kp_hist {
+	__u64 slots[KP_HIST_SLOTS];
+	__u64 count;
+	__u64 sum;
+	__u64 max;
+};
+
+/* batch: per caller address, folded to functions in user space. */
+struct kp_batch_stat {
+	__u64 windows;		/* kpkeys_batch events */
+	__u64 writes;		/* their writes */
+	__u64 switches;		/* their switches (2 per raised section) */
+	__u64 avoided;		/* their switches_avoided */
+	__u64 elided;		/* their syncs_elided */
+	__u64 pgt_switches;	/* kpkeys_switch events to or from PGTABLES */
+	__u64 pgt_restores;	/* of which restores from PGTABLES */
+};
+
+/* audit: per kernel stack of a raise to PGTABLES. */
+struct kp_audit_stat {
+	__u64 windows;
+	__u64 writes;
+};
+
+#define KP_AUDIT_DEPTH 4
+struct kp_audit_task {
+	__s32 open[KP_AUDIT_DEPTH];	/* stack ids of open windows */
+	__u32 depth;
+	__s32 last;			/* stack id of the last closed window */
+};
+
+/* faults: one record per kpkeys_fault, through a ring buffer. */
+struct kp_fault_event {
+	__u64 ts_ns;
+	__u64 addr;
+	__u64 ip;
+	__u64 reg;
+	__u64 syndrome;
+	__s32 pkey;
+	__s32 level;
+	__s32 access;
+	__s32 pgtable_level;
+	__u32 pgtable;
+	__u32 cpu;
+	__u32 pid;
+	__u32 tid;
+	char comm[KP_TASK_COMM_LEN];
+	__s32 nr_frames;
+	__u32 pad;
+	__u64 stack[KP_MAX_STACK];
+};
+
+/* splits: set_memory_pkey() calls and splits, through a ring buffer. */
+enum { KP_EV_SET_MEMORY_PKEY = 1, KP_EV_SPLIT = 2 };
+
+struct kp_split_event {
+	__u32 type;
+	__u32 cpu;
+	__u64 ts_ns;
+	__u32 pid;
+	__u32 tid;
+	char comm[KP_TASK_COMM_LEN];
+	__u64 addr;
+	__u64 caller;		/* set_memory_pkey */
+	__u64 size_before;	/* split */
+	__u64 size_after;	/* split */
+	__s32 nr_pages;		/* set_memory_pkey */
+	__s32 pkey;		/* set_memory_pkey */
+	__s32 ret;		/* set_memory_pkey */
+	__s32 level;		/* split */
+	__s32 stackid;		/* in the program's stack map, < 0 if none */
+	__u32 pad;
+};
+
+struct kp_smp_stat {
+	__u64 calls;
+	__u64 pages;
+	__u64 failed;
+};
+
+#endif /* KPKEYS_TOOL_H */

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* kpkeys batch: how well lazy-MMU sections batch page-table writes. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "kpkeys.h"
+#include "maps.h"
+#include "batch.skel.h"
+
+struct batch_ctx {
+	struct batch_bpf *skel;
+	struct kp_batch_stat *prev_tot, *cur_tot;	/* [nr_cpus] */
+	struct kp_hist *prev_hist, *cur_hist;		/* [nr_cpus] */
+	struct snapshot prev_callers;
+};
+
+/* Row columns. */
+enum { C_WINDOWS, C_WRITES, C_SWITCHES, C_AVOIDED, C_ELIDED, C_PGT, C_PGT_DOWN, C_COST };
+
+static void stat_delta(uint64_t *v, const struct kp_batch_stat *a,
+		       const struct kp_batch_stat *b)
+{
+	static const struct kp_batch_stat zero;
+
+	if (!b)
+		b = &zero;
+	v[C_WINDOWS] += a->windows - b->windows;
+	v[C_WRITES] += a->writes - b->writes;
+	v[C_SWITCHES] += a->switches - b->switches;
+	v[C_AVOIDED] += a->avoided - b->avoided;
+	v[C_ELIDED] += a->elided - b->elided;
+	v[C_PGT] += a->pgt_switches - b->pgt_switches;
+	v[C_PGT_DOWN] += a->pgt_restores - b->pgt_restores;
+}
+
+/* Percent of the switches page-table writes needed that batching avoided. */
+static double effectiveness(const uint64_t *v)
+{
+	__u64 need = v[C_AVOIDED] + v[C_PGT];
+
+	return need ? 100.0 * v[C_AVOIDED] / need : NAN;
+}
+
+/* PGTABLES windows no kpkeys_batch event covered. */
+static uint64_t unbatched(const uint64_t *v)
+{
+	__u64 raised = v[C_SWITCHES] / 2;
+
+	return v[C_PGT_DOWN] > raised ? v[C_PGT_DOWN] - raised : 0;
+}
+
+static int batch_report(struct env *env, void *ctx, double secs, bool last)
+{
+	struct batch_ctx *t = ctx;
+	struct batch_bpf *skel = t->skel;
+	int ncpu = env->nr_cpus, err = 0;
+	uint64_t tot[ROW_VALS] = {};
+	struct kp_hist hist = {}, d;
+	struct rows callers = {};
+	struct snapshot cs;
+	struct json *j = &env->json_doc;
+	char buf[160];
+	__u32 k = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.totals), &k, t->cur_tot) ||
+	    bpf_map_lookup_elem(bpf_map__fd(skel->maps.writes_hist), &k, t->cur_hist)) {
+		kp_err(env, "reading the BPF maps: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	err = snapshot_read(bpf_map__fd(skel->maps.callers), sizeof(__u64),
+			    sizeof(struct kp_batch_stat), &cs);
+	if (err) {
+		kp_err(env, "reading the BPF maps: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		stat_delta(tot, &t->cur_tot[c], &t->prev_tot[c]);
+		hist_sub(&d, &t->cur_hist[c], &t->prev_hist[c]);
+		hist_add(&hist, &d);
+	}
+	for (size_t i = 0; i < cs.n; i++) {
+		const __u64 *key = SNAP_KEY(&cs, i);
+		struct row *r = rows_get(&callers, kp_sym(env, *key, buf, sizeof(buf)), 0);
+
+		if (r)
+			stat_delta(r->v, SNAP_VAL(&cs, i),
+				   snapshot_find(&t->prev_callers, key));
+	}
+	/* rank by what the path's writes would cost unbatched; drop idle rows */
+	for (size_t i = 0; i < callers.n; i++)
+		callers.r[i].v[C_COST] = callers.r[i].v[C_AVOIDED] + callers.r[i].v[C_PGT];
+	rows_sort(&callers, C_COST, 0);
+	while (callers.n && !callers.r[callers.n - 1].v[C_COST] &&
+	       !callers.r[callers.n - 1].v[C_WINDOWS])
+		callers.n--;
+	size_t rows = env->rows && (size_t)env->rows < callers.n ? (size_t)env->rows : callers.n;
+
+	if (env->json) {
+		json_obj_begin(j, NULL);
+		json_str(j, "type", "batch");
+		json_double(j, "time", kp_now() + kp_boot_offset());
+		json_double(j, "interval_s", secs);
+		json_uint(j, "windows", tot[C_WINDOWS]);
+		json_uint(j, "writes", tot[C_WRITES]);
+		json_uint(j, "switches_made", tot[C_SWITCHES]);
+		json_uint(j, "switches_avoided", tot[C_AVOIDED]);
+		json_uint(j, "syncs_elided", tot[C_ELIDED]);
+		json_uint(j, "pgtables_switches", tot[C_PGT]);
+		json_uint(j, "unbatched_windows", unbatched(tot));
+		json_double(j, "effectiveness_pct", effectiveness(tot));
+		json_obj_begin(j, "writes_per_window");
+		json_double(j, "mean", hist_mean(&hist));
+		json_double(j, "p50", hist_percentile(&hist, 50));
+		json_double(j, "p99", hist_percentile(&hist, 99));
+		json_uint(j, "max", hist.max);
+		json_arr_begin(j, "buckets");
+		for (int i = 0; i < KP_HIST_SLOTS; i++) {
+			if (!hist.slots[i])
+				continue;
+			json_obj_begin(j, NULL);
+			json_uint(j, "lo", hist_slot_lo(i));
+			json_uint(j, "hi", hist_slot_hi(i));
+			json_uint(j, "count", hist.slots[i]);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_obj_end(j);
+		json_arr_begin(j, "callers");
+		for (size_t i = 0; i < rows; i++) {
+			const uint64_t *v = callers.r[i].v;
+
+			json_obj_begin(j, NULL);
+			json_str(j, "caller", callers.r[i].name);
+			json_uint(j, "windows", v[C_WINDOWS]);
+			json_uint(j, "writes", v[C_WRITES]);
+			json_uint(j, "unbatched_windows", unbatched(v));
+			json_uint(j, "pgtables_switches", v[C_PGT]);
+			json_uint(j, "switches_avoided", v[C_AVOIDED]);
+			json_double(j, "effectiveness_pct", effectiveness(v));
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_uint(j, "dropped", skel->bss->dropped_callers);
+		json_bool(j, "last", last);
+		json_obj_end(j);
+		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+	} else {
+		double e = effectiveness(tot);
+
+		fprintf(env->out, "%s  %.2f s: batching effectiveness ", kp_clock(buf, sizeof(buf)), secs);
+		if (isnan(e))
+			fprintf(env->out, "n/a (no page-table writes)\n");
+		else
+			fprintf(env->out, "%.1f%% (%llu of %llu switches avoided)\n", e,
+				(unsigned long long)tot[C_AVOIDED],
+				(unsigned long long)(tot[C_AVOIDED] + tot[C_PGT]));
+		fprintf(env->out, "  lazy-MMU windows that wrote: %llu, with %llu page-table writes (per window: mean %.1f, p50 %.0f, p99 %.0f, max %llu)\n",
+			(unsigned long long)tot[C_WINDOWS], (unsigned long long)tot[C_WRITES],
+			hist_mean(&hist), hist_percentile(&hist, 50),
+			hist_percentile(&hist, 99), (unsigned long long)hist.max);
+		fprintf(env->out, "  switches made by the windows: %llu, avoided: %llu, syncs elided: %llu\n",
+			(unsigned long long)tot[C_SWITCHES], (unsigned long long)tot[C_AVOIDED],
+			(unsigned long long)tot[C_ELIDED]);
+		fprintf(env->out, "  switches to or from PGTABLES in all: %llu; windows outside any batch: %llu\n",
+			(unsigned long long)tot[C_PGT], (unsigned long long)unbatched(tot));
+		fprintf(env->out, "    (guarded writes outside a lazy-MMU section, 2 switches each, or sections that wrote nothing)\n");
+		if (hist.count) {
+			fprintf(env->out, "\nwrites per window:\n");
+			hist_print(env->out, &hist, "writes");
+		}
+		fprintf(env->out, "\n%-32s %9s %10s %10s %10s %10s %9s\n", "CALLER", "WINDOWS",
+			"WRITES", "UNBATCHED", "SWITCHES", "AVOIDED", "EFFECT.");
+		for (size_t i = 0; i < rows; i++) {
+			const uint64_t *v = callers.r[i].v;
+			double ce = effectiveness(v);
+
+			fprintf(env->out, "%-32s %9llu %10llu %10llu %10llu %10llu ",
+				callers.r[i].name, (unsigned long long)v[C_WINDOWS],
+				(unsigned long long)v[C_WRITES], (unsigned long long)unbatched(v),
+				(unsigned long long)v[C_PGT], (unsigned long long)v[C_AVOIDED]);
+			if (isnan(ce))
+				fprintf(env->out, "%9s\n", "-");
+			else
+				fprintf(env->out, "%8.1f%%\n", ce);
+		}
+		if (rows < callers.n)
+			fprintf(env->out, "(%zu more)\n", callers.n - rows);
+		if (skel->bss->dropped_callers)
+			fprintf(env->out, "%llu events not attributed to a caller (full map)\n",
+				(unsigned long long)skel->bss->dropped_callers);
+		fputc('\n', env->out);
+		fflush(env->out);
+	}
+	memcpy(t->prev_tot, t->cur_tot, sizeof(*t->cur_tot) * ncpu);
+	memcpy(t->prev_hist, t->cur_hist, sizeof(*t->cur_hist) * ncpu);
+	snapshot_free(&t->prev_callers);
+	t->prev_callers = cs;
+	rows_free(&callers);
+	return err;
+}
+
+static int batch_run(struct env *env)
+{
+	struct batch_ctx t = {};
+	size_t n = env->nr_cpus;
+	int err;
+
+	t.skel = batch_bpf__open();
+	if (!t.skel) {
+		kp_err(env, "cannot open the BPF object: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	KP_SET_FILTERS(env, t.skel);
+	t.prev_tot = calloc(n, sizeof(*t.prev_tot));
+	t.cur_tot = calloc(n, sizeof(*t.cur_tot));
+	t.prev_hist = calloc(n, sizeof(*t.prev_hist));
+	t.cur_hist = calloc(n, sizeof(*t.cur_hist));
+	if (!t.prev_tot || !t.cur_tot || !t.prev_hist || !t.cur_hist) {
+		kp_err(env, "out of memory");
+		err = EXIT_RUNTIME;
+		goto out;
+	}
+	err = kp_load(env, t.skel->obj);
+	if (err)
+		goto out;
+	err = batch_bpf__attach(t.skel);
+	if (err) {
+		err = kp_attach_failed(env, err);
+		goto out;
+	}
+	err = kp_run_loop(env, NULL, batch_report, &t);
+out:
+	snapshot_free(&t.prev_callers);
+	free(t.prev_tot);
+	free(t.cur_tot);
+	free(t.prev_hist);
+	free(t.cur_hist);
+	batch_bpf__destroy(t.skel);
+	return err;
+}
+
+const struct command cmd_batch = {
+	.name = "batch",
+	.summary = "batching effectiveness: lazy-MMU windows, writes per window, switches avoided",
+	.help =
+"With hardened page tables, every page-table write needs the PGTABLES\n"
+"level: 2 switches (raise, restore) when done alone. A lazy-MMU section\n"
+"raises once for all its writes. From kpkeys:kpkeys_batch and\n"
+"kpkeys:kpkeys_switch this reports: windows (sections that wrote), writes\n"
+"per window (log2 histogram), switches the windows made and avoided, and\n"
+"effectiveness = avoided / (avoided + every switch to or from PGTABLES),\n"
+"overall and per calling function. \"Windows outside any batch\" are\n"
+"raises no batch covered: guarded writes outside a lazy-MMU section (or\n"
+"sections that wrote nothing). Reports at the end, or every INTERVAL.\n"
+"\n"
+"Options:\n"
+"  -n, --rows N            callers shown (default 10, 0: all)\n"
+"\n"
+"Examples:\n"
+"  kpkeys batch -d 10              ten seconds of the whole system\n"
+"  kpkeys batch -p 1234 -n 0       one process, every call path, until Ctrl-C\n"
+"  kpkeys batch --json 1 10        ten one-second JSON documents\n",
+	.opts = OPT_ROWS,
+	.events = { "kpkeys_switch", "kpkeys_batch" },
+	.run = batch_run,
+};

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* kpkeys isb: the cost of a level switch, register write plus sync barrier. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "kpkeys.h"
+#include "isb.skel.h"
+
+struct isb_ctx {
+	struct isb_bpf *skel;
+	struct kp_hist *prev, *cur;	/* [2][nr_cpus]: synced, unsynced */
+};
+
+static void json_hist(struct json *j, const struct kp_hist *h)
+{
+	json_uint(j, "count", h->count);
+	json_double(j, "mean_ns", hist_mean(h));
+	json_double(j, "p50_ns", hist_percentile(h, 50));
+	json_double(j, "p99_ns", hist_percentile(h, 99));
+	json_uint(j, "max_ns", h->max);
+	json_arr_begin(j, "buckets");
+	for (int i = 0; i < KP_HIST_SLOTS; i++) {
+		if (!h->slots[i])
+			continue;
+		json_obj_begin(j, NULL);
+		json_uint(j, "lo", hist_slot_lo(i));
+		json_uint(j, "hi", hist_slot_hi(i));
+		json_uint(j, "count", h->slots[i]);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void print_hist(struct env *env, const char *title, const struct kp_hist *h)
+{
+	fprintf(env->out, "%s: %llu switches, mean %.0f ns, p50 %.0f ns, p99 %.0f ns, max %llu ns\n",
+		title, (unsigned long long)h->count, hist_mean(h),
+		hist_percentile(h, 50), hist_percentile(h, 99),
+		(unsigned long long)h->max);
+	if (h->count)
+		hist_print(env->out, h, "ns");
+}
+
+static int isb_report(struct env *env, void *ctx, double secs, bool last)
+{
+	struct isb_ctx *t = ctx;
+	int fd = bpf_map__fd(t->skel->maps.hists), ncpu = env->nr_cpus;
+	struct kp_hist all = {}, nosync = {}, d;
+	struct json *j = &env->json_doc;
+	char clk[16];
+	int err = 0;
+
+	for (__u32 k = 0; k < 2; k++)
+		if (bpf_map_lookup_elem(fd, &k, t->cur + (size_t)k * ncpu)) {
+			kp_err(env, "reading the BPF map: %s", strerror(errno));
+			return EXIT_RUNTIME;
+		}
+	for (int c = 0; c < ncpu; c++) {
+		hist_sub(&d, &t->cur[c], &t->prev[c]);
+		hist_add(&all, &d);
+		hist_sub(&d, &t->cur[ncpu + c], &t->prev[ncpu + c]);
+		hist_add(&nosync, &d);
+	}
+
+	if (env->json) {
+		json_obj_begin(j, NULL);
+		json_str(j, "type", "isb");
+		json_double(j, "time", kp_now() + kp_boot_offset());
+		json_double(j, "interval_s", secs);
+		json_hist(j, &all);
+		json_obj_begin(j, "without_sync");
+		json_uint(j, "count", nosync.count);
+		json_double(j, "mean_ns", hist_mean(&nosync));
+		json_obj_end(j);
+		if (env->per_cpu) {
+			json_arr_begin(j, "cpus");
+			for (int c = 0; c < ncpu; c++) {
+				hist_sub(&d, &t->cur[c], &t->prev[c]);
+				if (!d.count)
+					continue;
+				json_obj_begin(j, NULL);
+				json_int(j, "cpu", c);
+				json_hist(j, &d);
+				json_obj_end(j);
+			}
+			json_arr_end(j);
+		}
+		json_bool(j, "last", last);
+		json_obj_end(j);
+		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+	} else {
+		fprintf(env->out, "%s  %.2f s: cost of a level switch (pkey register write + sync barrier), kpkeys_switch cost_ns\n",
+			kp_clock(clk, sizeof(clk)), secs);
+		print_hist(env, "all CPUs", &all);
+		if (env->per_cpu)
+			for (int c = 0; c < ncpu; c++) {
+				char title[32];
+
+				hist_sub(&d, &t->cur[c], &t->prev[c]);
+				if (!d.count)
+					continue;
+				snprintf(title, sizeof(title), "CPU %d", c);
+				fputc('\n', env->out);
+				print_hist(env, title, &d);
+			}
+		fprintf(env->out, "writes whose barrier a later one covered (sync=0, not above): %llu, mean %.0f ns\n\n",
+			(unsigned long long)nosync.count, hist_mean(&nosync));
+		fflush(env->out);
+	}
+	memcpy(t->prev, t->cur, sizeof(*t->cur) * 2 * ncpu);
+	return err;
+}
+
+static int isb_run(struct env *env)
+{
+	struct isb_ctx t = {};
+	int err;
+
+	t.skel = isb_bpf__open();
+	if (!t.skel) {
+		kp_err(env, "cannot open the BPF object: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	KP_SET_FILTERS(env, t.skel);
+	t.prev = calloc(2 * (size_t)env->nr_cpus, sizeof(*t.prev));
+	t.cur = calloc(2 * (size_t)env->nr_cpus, sizeof(*t.cur));
+	if (!t.prev || !t.cur) {
+		kp_err(env, "out of memory");
+		err = EXIT_RUNTIME;
+		goto out;
+	}
+	err = kp_load(env, t.skel->obj);
+	if (err)
+		goto out;
+	err = isb_bpf__attach(t.skel);
+	if (err) {
+		err = kp_attach_failed(env, err);
+		goto out;
+	}
+	err = kp_run_loop(env, NULL, isb_report, &t);
+out:
+	free(t.prev);
+	free(t.cur);
+	isb_bpf__destroy(t.skel);
+	return err;
+}
+
+const struct command cmd_isb = {
+	.name = "isb",
+	.summary = "cost of a switch (register write + sync barrier): log2 histogram, mean, p50, p99",
+	.help =
+"Histograms kpkeys_switch's cost_ns: the time from before reading the pkey\n"
+"register to after the write's sync barrier (an ISB on arm64), per switch\n"
+"that issued its own barrier. Writes whose barrier a following one covered\n"
+"(sync=0) are counted apart. p50 and p99 are interpolated inside their\n"
+"log2 bucket. The kernel measures only while the event is enabled; under\n"
+"an emulator the figures are emulated time.\n"
+"Reports at the end (Ctrl-C or -d), or every INTERVAL.\n"
+"\n"
+"Options:\n"
+"  -P, --per-cpu           a histogram per CPU as well\n"
+"\n"
+"Examples:\n"
+"  kpkeys isb -d 10                one histogram over 10 s\n"
+"  kpkeys isb -P 1 5               per CPU, every second, 5 times\n"
+"  kpkeys isb -C 0 --json -d 3     CPU 0 only, as JSON\n",
+	.opts = OPT_PERCPU,
+	.events = { "kpkeys_switch" },
+	.run = isb_run,
+};

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+/* kpkeys splits: set_memory_pkey() calls and mapping splits, with callers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "kpkeys.h"
+#include "maps.h"
+#include "splits.skel.h"
+
+struct splits_ctx {
+	struct splits_bpf *skel;
+	struct env *env;
+	double boot_offset;
+	__u64 prev_calls, prev_pages, prev_failed, prev_splits, prev_dropped;
+	struct snapshot prev;
+	int err;
+};
+
+/* The call path of a stack id: the first frames outside the tracing path
+ * and kpkeys' own set_memory_pkey plumbing, leaf first, " <- " between. */
+static void call_path(struct env *env, int fd, __s32 id, int depth, char *out,
+		      size_t size)
+{
+	__u64 ips[KP_MAX_STACK] = {};
+	char sym[128];
+	size_t len = 0;
+	int shown = 0;
+
+	out[0] = 0;
+	if (id < 0 || bpf_map_lookup_elem(fd, &id, ips)) {
+		snprintf(out, size, "?");
+		return;
+	}
+	for (int i = 0; i < KP_MAX_STACK && ips[i] && shown < depth; i++) {
+		kp_sym(env, ips[i], sym, sizeof(sym));
+		if (kp_frame_is_tracing(sym) || !strcmp(sym, "set_memory_pkey") ||
+		    !strncmp(sym, "kpkeys_", 7) || !strncmp(sym, "__kpkeys_", 9))
+			continue;
+		len += snprintf(out + len, size > len ? size - len : 0, "%s%s",
+				shown ? " <- " : "", sym);
+		if (len >= size)
+			break;
+		shown++;
+	}
+	if (!shown)
+		snprintf(out, size, "?");
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct splits_ctx *t = ctx;
+	struct env *env = t->env;
+	const struct kp_split_event *e = data;
+	struct json *j = &env->json_doc;
+	char caller[160], path[512], comm[KP_TASK_COMM_LEN + 1];
+	double ts = e->ts_ns / 1e9 + t->boot_offset;
+	int sfd = bpf_map__fd(t->skel->maps.stacks);
+
+	if (size < sizeof(*e))
+		return 0;
+	memcpy(comm, e->comm, KP_TASK_COMM_LEN);
+	comm[KP_TASK_COMM_LEN] = 0;
+	call_path(env, sfd, e->stackid, 4, path, sizeof(path));
+	if (env->json) {
+		json_obj_begin(j, NULL);
+		json_str(j, "type", e->type == KP_EV_SPLIT ? "split" : "set_memory_pkey");
+		json_double(j, "time", ts);
+		json_uint(j, "cpu", e->cpu);
+		json_uint(j, "pid", e->pid);
+		json_str(j, "comm", comm);
+		json_hex(j, "addr", e->addr);
+		if (e->type == KP_EV_SPLIT) {
+			json_uint(j, "size_before", e->size_before);
+			json_uint(j, "size_after", e->size_after);
+			json_int(j, "level", e->level);
+		} else {
+			json_int(j, "nr_pages", e->nr_pages);
+			json_int(j, "pkey", e->pkey);
+			json_int(j, "ret", e->ret);
+			json_str(j, "caller", kp_sym_off(env, e->caller, caller, sizeof(caller)));
+		}
+		json_str(j, "path", path);
+		json_obj_end(j);
+		if (json_emit(j, env->out))
+			t->err = EXIT_RUNTIME;
+		return 0;
+	}
+	if (e->type == KP_EV_SPLIT)
+		fprintf(env->out, "%.6f cpu %u %-16s split 0x%llx %llu -> %llu bytes, level %d  %s\n",
+			ts, e->cpu, comm, (unsigned long long)e->addr,
+			(unsigned long long)e->size_before,
+			(unsigned long long)e->size_after, e->level, path);
+	else
+		fprintf(env->out, "%.6f cpu %u %-16s set_memory_pkey 0x%llx pages %d pkey %d ret %d  %s\n",
+			ts, e->cpu, comm, (unsigned long long)e->addr, e->nr_pages,
+			e->pkey, e->ret, path);
+	return 0;
+}
+
+static int splits_report(struct env *env, void *ctx, double secs, bool last)
+{
+	struct splits_ctx *t = ctx;
+	struct splits_bpf *skel = t->skel;
+	struct json *j = &env->json_doc;
+	int sfd = bpf_map__fd(skel->maps.stacks), err;
+	__u64 calls = skel->bss->nr_calls, pages = skel->bss->nr_pages;
+	__u64 failed = skel->bss->nr_failed, splits = skel->bss->nr_splits;
+	__u64 dropped = skel->bss->dropped;
+	struct rows paths = {};
+	struct snapshot s;
+	char path[512];
+	size_t rows;
+
+	if (t->err)
+		return t->err;
+	err = snapshot_read(bpf_map__fd(skel->maps.calls), sizeof(__u32),
+			    sizeof(struct kp_smp_stat), &s);
+	if (err) {
+		kp_err(env, "reading the BPF maps: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		const __s32 *id = SNAP_KEY(&s, i);
+		const struct kp_smp_stat *v = SNAP_VAL(&s, i);
+		const struct kp_smp_stat *o = snapshot_find(&t->prev, id);
+		struct row *r;
+
+		if (v->calls == (o ? o->calls : 0))
+			continue;
+		call_path(env, sfd, *id, 4, path, sizeof(path));
+		r = rows_get(&paths, path, 0);
+		if (!r)
+			continue;
+		r->v[0] += v->calls - (o ? o->calls : 0);
+		r->v[1] += v->pages - (o ? o->pages : 0);
+		r->v[2] += v->failed - (o ? o->failed : 0);
+	}
+	rows_sort(&paths, 0, 0);
+	rows = env->rows && (size_t)env->rows < paths.n ? (size_t)env->rows : paths.n;
+
+	if (env->json) {
+		json_obj_begin(j, NULL);
+		json_str(j, "type", "splits_summary");
+		json_double(j, "interval_s", secs);
+		json_uint(j, "calls", calls - t->prev_calls);
+		json_uint(j, "pages", pages - t->prev_pages);
+		json_uint(j, "failed", failed - t->prev_failed);
+		json_uint(j, "splits", splits - t->prev_splits);
+		json_uint(j, "dropped", dropped - t->prev_dropped);
+		json_arr_begin(j, "paths");
+		for (size_t i = 0; i < rows; i++) {
+			json_obj_begin(j, NULL);
+			json_str(j, "path", paths.r[i].name);
+			json_uint(j, "calls", paths.r[i].v[0]);
+			json_uint(j, "pages", paths.r[i].v[1]);
+			json_uint(j, "failed", paths.r[i].v[2]);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_bool(j, "last", last);
+		json_obj_end(j);
+		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+	} else {
+		fprintf(env->out, "%.2f s: %llu set_memory_pkey() calls (%llu pages, %llu failed), %llu splits, %llu events dropped\n",
+			secs, (unsigned long long)(calls - t->prev_calls),
+			(unsigned long long)(pages - t->prev_pages),
+			(unsigned long long)(failed - t->prev_failed),
+			(unsigned long long)(splits - t->prev_splits),
+			(unsigned long long)(dropped - t->prev_dropped));
+		if (rows)
+			fprintf(env->out, "%10s %10s %8s  %s\n", "CALLS", "PAGES", "FAILED",
+				"CALL PATH (leaf first)");
+		for (size_t i = 0; i < rows; i++)
+			fprintf(env->out, "%10llu %10llu %8llu  %s\n",
+				(unsigned long long)paths.r[i].v[0],
+				(unsigned long long)paths.r[i].v[1],
+				(unsigned long long)paths.r[i].v[2], paths.r[i].name);
+		if (rows < paths.n)
+			fprintf(env->out, "(%zu more call paths)\n", paths.n - rows);
+		fflush(env->out);
+	}
+	t->prev_calls = calls;
+	t->prev_pages = pages;
+	t->prev_failed = failed;
+	t->prev_splits = splits;
+	t->prev_dropped = dropped;
+	snapshot_free(&t->prev);
+	t->prev = s;
+	rows_free(&paths);
+	return err;
+}
+
+static int splits_run(struct env *env)
+{
+	struct splits_ctx t = { .env = env };
+	struct ring_buffer *rb = NULL;
+	int err;
+
+	t.skel = splits_bpf__open();
+	if (!t.skel) {
+		kp_err(env, "cannot open the BPF object: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	KP_SET_FILTERS(env, t.skel);
+	t.skel->rodata->stream = !env->summary;
+	err = kp_load(env, t.skel->obj);
+	if (err)
+		goto out;
+	err = splits_bpf__attach(t.skel);
+	if (err) {
+		err = kp_attach_failed(env, err);
+		goto out;
+	}
+	if (!env->summary) {
+		rb = ring_buffer__new(bpf_map__fd(t.skel->maps.events), on_event, &t, NULL);
+		if (!rb) {
+			kp_err(env, "cannot open the ring buffer: %s", strerror(errno));
+			err = EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	t.boot_offset = kp_boot_offset();
+	err = kp_run_loop(env, rb, splits_report, &t);
+out:
+	ring_buffer__free(rb);
+	snapshot_free(&t.prev);
+	splits_bpf__destroy(t.skel);
+	return err;
+}
+
+const struct command cmd_splits = {
+	.name = "splits",
+	.summary = "set_memory_pkey() calls and mapping splits, with their call paths",
+	.help =
+"Streams every set_memory_pkey() call (kpkeys:kpkeys_set_memory_pkey:\n"
+"address, pages, pkey, result) and every block/contiguous mapping split\n"
+"(kpkeys:kpkeys_split) with the call path that made it, and prints a\n"
+"summary per call path at the end (and every INTERVAL): calls, pages,\n"
+"failures, and events the ring buffer dropped. With hardened page tables\n"
+"each page-table page allocated or freed is one call. arm64 6.12 never\n"
+"splits (set_memory_pkey() refuses a block mapping with -EOPNOTSUPP).\n"
+"\n"
+"Options:\n"
+"  -S, --summary           no per-event lines, only the summaries\n"
+"  -n, --rows N            call paths in the summary (default 10, 0: all)\n"
+"\n"
+"Examples:\n"
+"  kpkeys splits                   stream until Ctrl-C\n"
+"  kpkeys splits -S -d 60          one minute, call paths only\n"
+"  kpkeys splits --json -d 5 | grep '\"ret\":-'   failed calls\n",
+	.opts = OPT_SUMMARY | OPT_ROWS,
+	.events = { "kpkeys_set_memory_pkey", "kpkeys_split" },
+	.run = splits_run,
+};

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/* The kpkeys command: what the subcommands share (tools/kpkeys.c). */
+#ifndef KPKEYS_TOOL_MAIN_H
+#define KPKEYS_TOOL_MAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+#include "kpkeys_tool.h"
+#include "decode.h"
+#include "hist.h"
+#include "json.h"
+#include "ksyms.h"
+
+/* Exit statuses: kpkeys help documents them. */
+#define EXIT_OK		0
+#define EXIT_RUNTIME	1
+#define EXIT_USAGE	2
+
+/* Subcommand-specific options, in struct command.opts. */
+#define OPT_ROWS	(1u << 0)	/* -n N */
+#define OPT_SORT	(1u << 1)	/* -s KEY */
+#define OPT_PERCPU	(1u << 2)	/* -P */
+#define OPT_FOLDED	(1u << 3)	/* -f, --writes */
+#define OPT_SUMMARY	(1u << 4)	/* -S */
+
+enum sort_key { SORT_COUNT, SORT_NAME };
+
+struct env;
+
+struct command {
+	const char *name;
+	const char *summary;
+	const char *help;		/* options and examples after the usage line */
+	unsigned int opts;
+	double default_interval;	/* 0: report at the end only */
+	const char *events[6];		/* trace events it attaches to */
+	int (*run)(struct env *env);
+};
+
+struct env {
+	const struct command *cmd;
+	double interval;	/* seconds between reports, 0: none */
+	long count;		/* reports, 0: unlimited */
+	double duration;	/* -d, 0: until Ctrl-C */
+	int pid;		/* -p, 0: every process */
+	int cpu;		/* -C, -1: every CPU */
+	bool json;
+	bool verbose;
+	int rows;		/* -n, 0: all */
+	enum sort_key sort;
+	bool per_cpu;
+	bool folded;
+	bool weight_writes;
+	bool summary;
+	int nr_cpus;		/* possible CPUs */
+	enum kp_arch arch;
+	struct ksyms *ksyms;
+	FILE *out;
+	struct json json_doc;
+};
+
+extern const struct command cmd_top, cmd_isb, cmd_batch, cmd_faults,
+	cmd_audit, cmd_splits;
+
+/*
+ * Parse argv (after the subcommand name) into ENV. Returns 0, or
+ * EXIT_USAGE after printing one line; *help is set for -h/--help.
+ * Exposed for the unit tests; checks of PID and CPU existence included.
+ */
+int parse_args(struct env *env, const struct command *cmd, int argc,
+	       char **argv, bool *help);
+/* strict number parsers: the whole string, in range */
+int parse_double(const char *s, double *out);
+int parse_long(const char *s, long min, long max, long *out);
+
+/* One line on stderr, "kpkeys CMD: ..." */
+void kp_err(const struct env *env, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Before loading: privileges, BTF, the command's trace events, symbols.
+ * Returns 0 or an exit status (the message printed).
+ */
+int kp_preflight(struct env *env);
+/* Load OBJ (filters already set); exit status on failure. */
+int kp_load(struct env *env, struct bpf_object *obj);
+/* After a failed skeleton attach. */
+int kp_attach_failed(struct env *env, int err);
+/* Set the common filters in a skeleton's rodata. */
+#define KP_SET_FILTERS(env, skel) do {				\
+	(skel)->rodata->targ_tgid = (env)->pid;			\
+	(skel)->rodata->targ_cpu = (env)->cpu;			\
+} while (0)
+
+/*
+ * Run until the duration, the report count or a signal ends it, calling
+ * REPORT every interval and once at the end (LAST true), and polling RB
+ * (may be NULL) in between. Returns an exit status.
+ */
+typedef int (*report_fn)(struct env *env, void *ctx, double elapsed, bool last);
+int kp_run_loop(struct env *env, struct ring_buffer *rb, report_fn report,
+		void *ctx);
+
+double kp_now(void);			/* CLOCK_MONOTONIC seconds */
+double kp_boot_offset(void);		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+/* "HH:MM:SS" of the current time */
+const char *kp_clock(char *buf, size_t size);
+/* Function name of a kernel address ("0x..." unknown). */
+const char *kp_sym(struct env *env, uint64_t addr, char *buf, size_t size);
+const char *kp_sym_off(struct env *env, uint64_t addr, char *buf, size_t size);
+#endif

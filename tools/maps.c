@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "maps.h"
+
+static size_t sort_key_size;
+
+static int cmp_key(const void *a, const void *b)
+{
+	return memcmp(a, b, sort_key_size);
+}
+
+int snapshot_read(int fd, size_t key_size, size_t value_size,
+		  struct snapshot *s)
+{
+	size_t cap = 64, n = 0, entry = key_size + value_size;
+	char *buf = malloc(cap * entry);
+	char *cur = calloc(1, key_size), *next = calloc(1, key_size);
+	void *prev = NULL;
+	int err = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (!buf || !cur || !next) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* key|value records; an entry deleted meanwhile is skipped */
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		if (n == cap) {
+			char *p = realloc(buf, cap * 2 * entry);
+
+			if (!p) {
+				err = -ENOMEM;
+				goto out;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		memcpy(buf + n * entry, next, key_size);
+		if (bpf_map_lookup_elem(fd, next, buf + n * entry + key_size) == 0)
+			n++;
+		memcpy(cur, next, key_size);
+		prev = cur;
+	}
+	if (n) {
+		/* the key leads each record: sorting records sorts keys */
+		sort_key_size = key_size;
+		qsort(buf, n, entry, cmp_key);
+		s->keys = malloc(n * key_size);
+		s->values = malloc(n * value_size);
+		if (!s->keys || !s->values) {
+			snapshot_free(s);
+			err = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			memcpy(s->keys + i * key_size, buf + i * entry, key_size);
+			memcpy(s->values + i * value_size, buf + i * entry + key_size,
+			       value_size);
+		}
+	}
+	s->n = n;
+	s->key_size = key_size;
+	s->value_size = value_size;
+out:
+	free(buf);
+	free(cur);
+	free(next);
+	return err;
+}
+
+const void *snapshot_find(const struct snapshot *s, const void *key)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(SNAP_KEY(s, mid), key, s->key_size);
+
+		if (!c)
+			return SNAP_VAL(s, mid);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	free(s->keys);
+	free(s->values);
+	memset(s, 0, sizeof(*s));
+}
+
+struct row *rows_get(struct rows *rs, const char *name, int64_t id)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->r[i].id == id && !strcmp(rs->r[i].name, name))
+			return &rs->r[i];
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 32;
+		struct row *p = realloc(rs->r, cap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		rs->r = p;
+		rs->cap = cap;
+	}
+	memset(&rs->r[rs->n], 0, sizeof(rs->r[0]));
+	snprintf(rs->r[rs->n].name, sizeof(rs->r[0].name), "%s", name);
+	rs->r[rs->n].id = id;
+	return &rs->r[rs->n++];
+}
+
+static int sort_col;
+
+static int cmp_rows_count(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->v[sort_col] != y->v[sort_col])
+		return x->v[sort_col] > y->v[sort_col] ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_rows_name(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void rows_sort(struct rows *rs, int col, int by_name)
+{
+	sort_col = col;
+	if (rs->n)
+		qsort(rs->r, rs->n, sizeof(rs->r[0]),
+		      by_name ? cmp_rows_name : cmp_rows_count);
+}
+
+void rows_free(struct rows *rs)
+{
+	free(rs->r);
+	memset(rs, 0, sizeof(*rs));
+}

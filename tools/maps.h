@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
+/*
+ * Reading the tools' maps: snapshots of hash maps (sorted by key, for
+ * differences between two reports) and rows of a report table.
+ */
+#ifndef KPKEYS_MAPS_H
+#define KPKEYS_MAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct snapshot {
+	size_t n, key_size, value_size;
+	char *keys;
+	char *values;
+};
+
+/* Every entry of hash map FD, sorted by key bytes. 0 or -errno. */
+int snapshot_read(int fd, size_t key_size, size_t value_size,
+		  struct snapshot *s);
+const void *snapshot_find(const struct snapshot *s, const void *key);
+void snapshot_free(struct snapshot *s);
+#define SNAP_KEY(s, i) ((const void *)((s)->keys + (i) * (s)->key_size))
+#define SNAP_VAL(s, i) ((const void *)((s)->values + (i) * (s)->value_size))
+
+#define ROW_VALS 8
+struct row {
+	char name[128];
+	int64_t id;		/* CPU, PID, stack id... */
+	uint64_t v[ROW_VALS];
+	void *data;		/* owned by the caller */
+};
+
+struct rows {
+	struct row *r;
+	size_t n, cap;
+};
+
+/* The row named NAME (created zeroed if missing); NULL if out of memory. */
+struct row *rows_get(struct rows *rs, const char *name, int64_t id);
+/* Descending by v[COL] (ties by name), or ascending by name. */
+void rows_sort(struct rows *rs, int col, int by_name);
+void rows_free(struct rows *rs);
+
+#endif
