@@ -39,8 +39,9 @@ struct kp_trans_count {
 	__u64 syncs;
 };
 
-struct kp_task_count {
-	__u64 count;
+/* top: per process and command name (an exec starts a new row). */
+struct kp_task_key {
+	__u32 tgid;
 	char comm[KP_TASK_COMM_LEN];
 };
 

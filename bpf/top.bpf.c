@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * kpkeys top: level switches counted in the kernel per transition and CPU
- * (per-CPU array), per caller address and per process (hash maps). Nothing
+ * (per-CPU array), per caller address and per process and command name
+ * (hash maps). Nothing
  * crosses to user space per event; user space reads the maps each
  * interval and computes rates from the differences.
  */
@@ -24,8 +25,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct kp_task_count);
+	__type(key, struct kp_task_key);
+	__type(value, __u64);
 } tasks SEC(".maps");
 
 /* Events a full map could not attribute (still in the totals). */
@@ -35,11 +36,10 @@ SEC("tp_btf/kpkeys_switch")
 int BPF_PROG(top_switch, KP_SWITCH_ARGS)
 {
 	static const __u64 zero;
-	static const struct kp_task_count tzero;
 	struct kp_trans_count *t;
-	struct kp_task_count *tc;
-	__u32 idx, tgid;
+	struct kp_task_key tk = {};
 	__u64 key = caller, *c;
+	__u32 idx;
 
 	if (kp_filtered())
 		return 0;
@@ -57,17 +57,11 @@ int BPF_PROG(top_switch, KP_SWITCH_ARGS)
 	else
 		kp_add(&dropped_callers, 1);
 
-	tgid = bpf_get_current_pid_tgid() >> 32;
-	tc = bpf_map_lookup_elem(&tasks, &tgid);
-	if (!tc) {
-		struct kp_task_count init = tzero;
-
-		bpf_get_current_comm(init.comm, sizeof(init.comm));
-		bpf_map_update_elem(&tasks, &tgid, &init, BPF_NOEXIST);
-		tc = bpf_map_lookup_elem(&tasks, &tgid);
-	}
-	if (tc)
-		kp_add(&tc->count, 1);
+	tk.tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(tk.comm, sizeof(tk.comm));
+	c = kp_lookup_or_init(&tasks, &tk, &zero);
+	if (c)
+		kp_add(c, 1);
 	else
 		kp_add(&dropped_tasks, 1);
 	return 0;

@@ -31,8 +31,7 @@ static int stack_name(struct env *env, int fd, __u32 id, char *out, size_t size)
 		return -1;
 	while (n < KP_MAX_STACK && ips[n])
 		n++;
-	while (first < n && kp_frame_is_tracing(kp_sym(env, ips[first], sym, sizeof(sym))))
-		first++;
+	first = kp_first_traced_frame(env, ips, n);
 	for (int i = n - 1; i >= first && len + 1 < size; i--) {
 		int w = snprintf(out + len, size - len, "%s%s", len ? ";" : "",
 				 kp_sym(env, ips[i], sym, sizeof(sym)));
@@ -51,12 +50,15 @@ static int audit_report(struct env *env, void *ctx, double secs, bool last)
 	int sfd = bpf_map__fd(skel->maps.stacks), err;
 	struct rows stacks = {};
 	struct snapshot s;
+	struct audit_bpf__bss g;
 	struct json *j = &env->json_doc;
 	__u64 windows = 0, writes = 0;
 	static char name[KP_MAX_STACK * 128];
 	char clk[16];
 	size_t rows;
 
+	if (kp_read_globals(env, skel->maps.bss, &g, sizeof(g)))
+		return EXIT_RUNTIME;
 	err = snapshot_read(bpf_map__fd(skel->maps.windows), sizeof(__u32),
 			    sizeof(struct kp_audit_stat), &s);
 	if (err) {
@@ -122,8 +124,8 @@ static int audit_report(struct env *env, void *ctx, double secs, bool last)
 			json_obj_end(j);
 		}
 		json_arr_end(j);
-		json_uint(j, "stack_errors", skel->bss->stack_errors);
-		json_uint(j, "dropped", skel->bss->dropped_windows);
+		json_uint(j, "stack_errors", g.stack_errors);
+		json_uint(j, "dropped", g.dropped_windows);
 		json_bool(j, "last", last);
 		json_obj_end(j);
 		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
@@ -157,10 +159,10 @@ static int audit_report(struct env *env, void *ctx, double secs, bool last)
 		}
 		if (rows < stacks.n)
 			fprintf(env->out, "(%zu more code paths; -n 0 shows all)\n", stacks.n - rows);
-		if (skel->bss->stack_errors || skel->bss->dropped_windows)
+		if (g.stack_errors || g.dropped_windows)
 			fprintf(env->out, "%llu stacks not captured, %llu windows not attributed (full maps)\n",
-				(unsigned long long)skel->bss->stack_errors,
-				(unsigned long long)skel->bss->dropped_windows);
+				(unsigned long long)g.stack_errors,
+				(unsigned long long)g.dropped_windows);
 		fputc('\n', env->out);
 		fflush(env->out);
 	}

@@ -60,8 +60,10 @@ static int batch_report(struct env *env, void *ctx, double secs, bool last)
 	struct kp_hist hist = {}, d;
 	struct rows callers = {};
 	struct snapshot cs;
+	struct batch_bpf__bss g;
 	struct json *j = &env->json_doc;
 	char buf[160];
+	size_t active, rows;
 	__u32 k = 0;
 
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.totals), &k, t->cur_tot) ||
@@ -69,6 +71,8 @@ static int batch_report(struct env *env, void *ctx, double secs, bool last)
 		kp_err(env, "reading the BPF maps: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	if (kp_read_globals(env, skel->maps.bss, &g, sizeof(g)))
+		return EXIT_RUNTIME;
 	err = snapshot_read(bpf_map__fd(skel->maps.callers), sizeof(__u64),
 			    sizeof(struct kp_batch_stat), &cs);
 	if (err) {
@@ -92,10 +96,11 @@ static int batch_report(struct env *env, void *ctx, double secs, bool last)
 	for (size_t i = 0; i < callers.n; i++)
 		callers.r[i].v[C_COST] = callers.r[i].v[C_AVOIDED] + callers.r[i].v[C_PGT];
 	rows_sort(&callers, C_COST, 0);
-	while (callers.n && !callers.r[callers.n - 1].v[C_COST] &&
-	       !callers.r[callers.n - 1].v[C_WINDOWS])
-		callers.n--;
-	size_t rows = env->rows && (size_t)env->rows < callers.n ? (size_t)env->rows : callers.n;
+	active = callers.n;
+	while (active && !callers.r[active - 1].v[C_COST] &&
+	       !callers.r[active - 1].v[C_WINDOWS])
+		active--;
+	rows = env->rows && (size_t)env->rows < active ? (size_t)env->rows : active;
 
 	if (env->json) {
 		json_obj_begin(j, NULL);
@@ -142,7 +147,7 @@ static int batch_report(struct env *env, void *ctx, double secs, bool last)
 			json_obj_end(j);
 		}
 		json_arr_end(j);
-		json_uint(j, "dropped", skel->bss->dropped_callers);
+		json_uint(j, "dropped", g.dropped_callers);
 		json_bool(j, "last", last);
 		json_obj_end(j);
 		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
@@ -185,11 +190,11 @@ static int batch_report(struct env *env, void *ctx, double secs, bool last)
 			else
 				fprintf(env->out, "%8.1f%%\n", ce);
 		}
-		if (rows < callers.n)
-			fprintf(env->out, "(%zu more)\n", callers.n - rows);
-		if (skel->bss->dropped_callers)
+		if (rows < active)
+			fprintf(env->out, "(%zu more)\n", active - rows);
+		if (g.dropped_callers)
 			fprintf(env->out, "%llu events not attributed to a caller (full map)\n",
-				(unsigned long long)skel->bss->dropped_callers);
+				(unsigned long long)g.dropped_callers);
 		fputc('\n', env->out);
 		fflush(env->out);
 	}

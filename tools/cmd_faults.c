@@ -40,9 +40,8 @@ static int on_fault(void *ctx, void *data, size_t size)
 	kp_decode_reg(env->arch, e->reg, reg, sizeof(reg));
 	kp_sym_off(env, e->ip, ip, sizeof(ip));
 	/* skip the frames of the tracing path, down to the faulting code */
-	while (first < e->nr_frames && first < KP_MAX_STACK &&
-	       kp_frame_is_tracing(kp_sym(env, e->stack[first], frame, sizeof(frame))))
-		first++;
+	first = kp_first_traced_frame(env, e->stack,
+				      e->nr_frames < KP_MAX_STACK ? e->nr_frames : KP_MAX_STACK);
 
 	if (env->json) {
 		json_obj_begin(j, NULL);
@@ -94,11 +93,15 @@ static int on_fault(void *ctx, void *data, size_t size)
 static int faults_report(struct env *env, void *ctx, double secs, bool last)
 {
 	struct faults_ctx *t = ctx;
-	__u64 dropped = t->skel->bss->dropped;
+	struct faults_bpf__bss g;
 	struct json *j = &env->json_doc;
+	__u64 dropped;
 
 	if (t->err)
 		return t->err;
+	if (kp_read_globals(env, t->skel->maps.bss, &g, sizeof(g)))
+		return EXIT_RUNTIME;
+	dropped = g.dropped;
 	if (env->json) {
 		json_obj_begin(j, NULL);
 		json_str(j, "type", "faults_summary");

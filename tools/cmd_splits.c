@@ -32,7 +32,8 @@ static void call_path(struct env *env, int fd, __s32 id, int depth, char *out,
 		snprintf(out, size, "?");
 		return;
 	}
-	for (int i = 0; i < KP_MAX_STACK && ips[i] && shown < depth; i++) {
+	for (int i = kp_first_traced_frame(env, ips, KP_MAX_STACK);
+	     i < KP_MAX_STACK && ips[i] && shown < depth; i++) {
 		kp_sym(env, ips[i], sym, sizeof(sym));
 		if (kp_frame_is_tracing(sym) || !strcmp(sym, "set_memory_pkey") ||
 		    !strncmp(sym, "kpkeys_", 7) || !strncmp(sym, "__kpkeys_", 9))
@@ -104,9 +105,8 @@ static int splits_report(struct env *env, void *ctx, double secs, bool last)
 	struct splits_bpf *skel = t->skel;
 	struct json *j = &env->json_doc;
 	int sfd = bpf_map__fd(skel->maps.stacks), err;
-	__u64 calls = skel->bss->nr_calls, pages = skel->bss->nr_pages;
-	__u64 failed = skel->bss->nr_failed, splits = skel->bss->nr_splits;
-	__u64 dropped = skel->bss->dropped;
+	struct splits_bpf__bss g;
+	__u64 calls, pages, failed, splits, dropped;
 	struct rows paths = {};
 	struct snapshot s;
 	char path[512];
@@ -114,6 +114,13 @@ static int splits_report(struct env *env, void *ctx, double secs, bool last)
 
 	if (t->err)
 		return t->err;
+	if (kp_read_globals(env, skel->maps.bss, &g, sizeof(g)))
+		return EXIT_RUNTIME;
+	calls = g.nr_calls;
+	pages = g.nr_pages;
+	failed = g.nr_failed;
+	splits = g.nr_splits;
+	dropped = g.dropped;
 	err = snapshot_read(bpf_map__fd(skel->maps.calls), sizeof(__u32),
 			    sizeof(struct kp_smp_stat), &s);
 	if (err) {

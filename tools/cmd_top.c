@@ -91,6 +91,7 @@ static int top_report(struct env *env, void *ctx, double secs, bool last)
 	struct top_bpf *skel = t->skel;
 	struct rows trans = {}, callers = {}, cpus = {}, tasks = {};
 	struct snapshot cs, ts;
+	struct top_bpf__bss g;
 	__u64 total = 0, sets = 0, restores = 0, syncs = 0, dropped;
 	int err, ncpu = env->nr_cpus;
 	char buf[64], a[16], b[16];
@@ -101,8 +102,8 @@ static int top_report(struct env *env, void *ctx, double secs, bool last)
 		err = snapshot_read(bpf_map__fd(skel->maps.callers), sizeof(__u64),
 				    sizeof(__u64), &cs);
 	if (!err) {
-		err = snapshot_read(bpf_map__fd(skel->maps.tasks), sizeof(__u32),
-				    sizeof(struct kp_task_count), &ts);
+		err = snapshot_read(bpf_map__fd(skel->maps.tasks),
+				    sizeof(struct kp_task_key), sizeof(__u64), &ts);
 		if (err)
 			snapshot_free(&cs);
 	}
@@ -158,22 +159,27 @@ static int top_report(struct env *env, void *ctx, double secs, bool last)
 			r->v[0] += d;
 	}
 	for (size_t i = 0; i < ts.n; i++) {
-		const __u32 *key = SNAP_KEY(&ts, i);
-		const struct kp_task_count *val = SNAP_VAL(&ts, i);
-		const struct kp_task_count *old = snapshot_find(&t->prev_tasks, key);
-		__u64 d = val->count - (old ? old->count : 0);
+		const struct kp_task_key *key = SNAP_KEY(&ts, i);
+		const __u64 *val = SNAP_VAL(&ts, i);
+		const __u64 *old = snapshot_find(&t->prev_tasks, key);
+		__u64 d = *val - (old ? *old : 0);
 		char comm[KP_TASK_COMM_LEN + 1];
 		struct row *r;
 
 		if (!d)
 			continue;
-		memcpy(comm, val->comm, KP_TASK_COMM_LEN);
+		memcpy(comm, key->comm, KP_TASK_COMM_LEN);
 		comm[KP_TASK_COMM_LEN] = 0;
-		r = rows_get(&tasks, comm, *key);
+		r = rows_get(&tasks, comm, key->tgid);
 		if (r)
 			r->v[0] += d;
 	}
-	dropped = skel->bss->dropped_callers + skel->bss->dropped_tasks;
+	if (kp_read_globals(env, skel->maps.bss, &g, sizeof(g))) {
+		snapshot_free(&cs);
+		snapshot_free(&ts);
+		return EXIT_RUNTIME;
+	}
+	dropped = g.dropped_callers + g.dropped_tasks;
 
 	rows_sort(&trans, 0, env->sort == SORT_NAME);
 	rows_sort(&callers, 0, env->sort == SORT_NAME);
@@ -303,7 +309,8 @@ const struct command cmd_top = {
 "Counts every kpkeys level switch (kpkeys:kpkeys_switch) in the kernel and\n"
 "prints, each interval (default 1 s), the switches made in it per\n"
 "transition (set/restore, from -> to level), per calling function, per\n"
-"CPU and per process, with rates. Counts are exact (per-CPU counters);\n"
+"CPU and per process and command name (an exec starts a new row), with\n"
+"rates. Counts are exact (per-CPU counters);\n"
 "callers and processes beyond the maps' 8192 entries are counted as\n"
 "not attributed.\n"
 "\n"

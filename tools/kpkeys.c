@@ -194,6 +194,17 @@ int kp_attach_failed(struct env *env, int err)
 	return EXIT_RUNTIME;
 }
 
+int kp_read_globals(struct env *env, struct bpf_map *bss, void *buf, size_t size)
+{
+	__u32 zero = 0;
+
+	if (bpf_map__lookup_elem(bss, &zero, sizeof(zero), buf, size, 0)) {
+		kp_err(env, "reading the BPF program's counters: %s", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 double kp_now(void)
 {
 	struct timespec ts;
@@ -228,6 +239,18 @@ const char *kp_sym(struct env *env, uint64_t addr, char *buf, size_t size)
 const char *kp_sym_off(struct env *env, uint64_t addr, char *buf, size_t size)
 {
 	return ksyms_format(env->ksyms, addr, 1, buf, size);
+}
+
+int kp_first_traced_frame(struct env *env, const __u64 *ips, int n)
+{
+	char sym[128];
+	int i = 0;
+
+	while (i < n && ips[i] &&
+	       (!ksyms_search(env->ksyms, ips[i]) ||
+		kp_frame_is_tracing(kp_sym(env, ips[i], sym, sizeof(sym)))))
+		i++;
+	return i < n && ips[i] ? i : 0;
 }
 
 static int rb_wait(struct ring_buffer *rb, double timeout)

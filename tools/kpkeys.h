@@ -89,6 +89,11 @@ int kp_preflight(struct env *env);
 int kp_load(struct env *env, struct bpf_object *obj);
 /* After a failed skeleton attach. */
 int kp_attach_failed(struct env *env, int err);
+/*
+ * Read a program's global variables (its .bss map) from the kernel, into
+ * BUF of the skeleton's bss type. 0 or an exit status (message printed).
+ */
+int kp_read_globals(struct env *env, struct bpf_map *bss, void *buf, size_t size);
 /* Set the common filters in a skeleton's rodata. */
 #define KP_SET_FILTERS(env, skel) do {				\
 	(skel)->rodata->targ_tgid = (env)->pid;			\
@@ -111,4 +116,10 @@ const char *kp_clock(char *buf, size_t size);
 /* Function name of a kernel address ("0x..." unknown). */
 const char *kp_sym(struct env *env, uint64_t addr, char *buf, size_t size);
 const char *kp_sym_off(struct env *env, uint64_t addr, char *buf, size_t size);
+/*
+ * Index of the first frame of a kernel stack (leaf first) past the
+ * tracing path: BPF programs (JIT code, unknown to kallsyms unless
+ * net.core.bpf_jit_kallsyms is set) and the tracepoint's frames.
+ */
+int kp_first_traced_frame(struct env *env, const __u64 *ips, int n);
 #endif

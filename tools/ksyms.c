@@ -74,6 +74,9 @@ struct ksyms *ksyms_load(const char *path)
 			continue;
 		if (addr)
 			nonzero++;
+		/* code only: t/T text, w/W weak; the stacks and ips are code */
+		if (!strchr("tTwW", type))
+			continue;
 		if (ks->nr == ks->cap) {
 			size_t cap = ks->cap ? ks->cap * 2 : 4096;
 			struct ksym *p = realloc(ks->syms, cap * sizeof(*p));
@@ -159,7 +162,8 @@ const struct ksym *ksyms_search(const struct ksyms *ks, uint64_t addr)
 	while (lo > 0 && ks->syms[lo - 1].addr == ks->syms[lo].addr)
 		lo--;
 	/* far past the last symbol is no symbol's (a data or heap address) */
-	if (addr - ks->syms[lo].addr >= KSYMS_MAX_OFFSET)
+	if (addr - ks->syms[lo].addr >= KSYMS_MAX_OFFSET ||
+	    !strcmp(ks->syms[lo].name, "_einittext"))
 		return NULL;
 	return &ks->syms[lo];
 }

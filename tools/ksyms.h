@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
-/* Kernel symbols from /proc/kallsyms: loaded once, sorted, binary search. */
+/*
+ * Kernel code symbols (types t, T, w, W) from /proc/kallsyms: loaded once,
+ * sorted, binary search.
+ */
 #ifndef KPKEYS_KSYMS_H
 #define KPKEYS_KSYMS_H
 

@@ -112,7 +112,9 @@ struct row *rows_get(struct rows *rs, const char *name, int64_t id)
 		rs->cap = cap;
 	}
 	memset(&rs->r[rs->n], 0, sizeof(rs->r[0]));
-	snprintf(rs->r[rs->n].name, sizeof(rs->r[0].name), "%s", name);
+	rs->r[rs->n].name = strdup(name);
+	if (!rs->r[rs->n].name)
+		return NULL;
 	rs->r[rs->n].id = id;
 	return &rs->r[rs->n++];
 }
@@ -150,6 +152,8 @@ void rows_sort(struct rows *rs, int col, int by_name)
 
 void rows_free(struct rows *rs)
 {
+	for (size_t i = 0; i < rs->n; i++)
+		free(rs->r[i].name);
 	free(rs->r);
 	memset(rs, 0, sizeof(*rs));
 }

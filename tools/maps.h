@@ -25,7 +25,7 @@ void snapshot_free(struct snapshot *s);
 
 #define ROW_VALS 8
 struct row {
-	char name[128];
+	char *name;		/* owned by the rows */
 	int64_t id;		/* CPU, PID, stack id... */
 	uint64_t v[ROW_VALS];
 	void *data;		/* owned by the caller */
