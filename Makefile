@@ -123,12 +123,13 @@ $(GUESTBIN)/kp-%: tests/bpf/%.c $(OBJ)/%.skel.h | $(DEPS_STAMP)
 	@echo "  CC      $(notdir $@) (static arm64)"
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz
 
-$(GUESTBIN)/mmwork: tests/workloads/mmwork.c | $(DEPS_STAMP)
+# tests/workloads/NAME.c -> the guest's NAME (mmwork, jsoncheck)
+$(GUESTBIN)/%: tests/workloads/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $(notdir $@) (static arm64)"
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static $< -o $@
 
-GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork
+GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork $(GUESTBIN)/jsoncheck
 # The tracepoint test program and the kpkeys tool need the kpkeys events.
 ifneq ($(VARIANT),vanilla)
 GUEST_BINS += $(GUESTBIN)/kp-tptrace $(GUESTBIN)/kpkeys

@@ -133,7 +133,7 @@ def guest_suites(a):
     # kpkeys checks under every other mode the documentation promises.
     guest_boot(a, "mock", "kpkeys=mock kunit.enable=1")
     only_kpkeys = "kunit.enable=1 kunit.filter_glob=kpkeys*"
-    kpkeys_tests = ["t-kpkeys.sh", "t-pgtables.sh", "t-trace.sh"]
+    kpkeys_tests = ["t-kpkeys.sh", "t-pgtables.sh", "t-trace.sh", "t-tool.sh"]
     guest_boot(a, "off", f"kpkeys=off {only_kpkeys}", kpkeys_tests)
     guest_boot(a, "default", only_kpkeys, kpkeys_tests)
     # rodata=on maps the linear map with blocks: set_memory_pkey() must
