@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-# make demo: what the guest kernel is, whether kpkeys is active, and what
-# the representative page-table workloads cost in it.
+# make demo: what the guest kernel is, whether kpkeys is active, what the
+# representative page-table workloads cost in it, and the kpkeys tool's
+# reports on them.
 
 hr() { echo "---------------------------------------------------------------"; }
 field() { printf '%-26s %s\n' "$1" "$2"; }
@@ -58,5 +59,41 @@ dmesg -c >/dev/null
 modprobe test_vmalloc run_test_mask=1 nr_threads=1 test_repeat_count=1 \
 	test_loop_count=20000 2>/dev/null
 dmesg | sed -n 's/.*\(Summary: .*\)/  \1/p' | head -n 1
-hr
 field "page-table memory" "${before} kB before, ${after} kB after the workloads"
+
+# The kpkeys tool on the same workloads: each report is started, fed the
+# workload, and stopped with SIGINT as Ctrl-C would.
+# report TITLE WORKLOAD KPKEYS-ARGS...
+report() {
+	title=$1
+	work=$2
+	shift 2
+	hr
+	echo "\$ kpkeys $*    # $title"
+	kpkeys "$@" 2> /tmp/demo-tool.err &
+	pid=$!
+	i=0
+	while ! grep -q tracing /tmp/demo-tool.err 2>/dev/null && [ $i -lt 300 ]; do
+		kill -0 $pid 2>/dev/null || break
+		i=$((i + 1))
+		sleep 0.1
+	done
+	sh -c "$work" > /dev/null
+	kill -INT $pid 2>/dev/null
+	wait $pid || { echo "kpkeys $1 failed:"; cat /tmp/demo-tool.err; }
+}
+if command -v kpkeys > /dev/null && [ -d /sys/kernel/tracing/events/kpkeys ]; then
+	report "switch rates during a fork of 64M and a munmap of 64M" \
+		"mmwork fork -q -s 64M; mmwork munmap -q -s 64M" top -n 5
+	report "what a switch costs (emulated here: TCG time, not a real ISB)" \
+		"mmwork fork -q -s 64M" isb
+	report "batching effectiveness over 4 forks of 64M" \
+		"mmwork fork -q -s 64M -n 4" batch -n 6
+	report "which code paths write page tables: munmap of 64M" \
+		"mmwork munmap -q -s 64M" audit -n 3 --writes
+	report "set_memory_pkey() calls per call path: a fork of 64M" \
+		"mmwork fork -q -s 64M" splits -S -n 5
+	report "pkey faults under normal load (none: the mock backend never faults)" \
+		"mmwork fork -q -s 64M" faults
+fi
+hr

@@ -220,10 +220,6 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 		kp_err(env, "--folded and --json are two output formats; pick one");
 		return EXIT_USAGE;
 	}
-	if (env->weight_writes && !env->folded) {
-		kp_err(env, "--writes weighs folded stacks; add -f");
-		return EXIT_USAGE;
-	}
 	return 0;
 }
 

@@ -213,10 +213,12 @@ const struct command cmd_audit = {
 "  -n, --rows N            code paths shown (default 10, 0: all)\n"
 "  -f, --folded            folded stacks (root;...;leaf COUNT), every path,\n"
 "                          for flamegraph.pl and other flame-graph tools\n"
-"      --writes            weigh folded stacks (and sort) by writes, not windows\n"
+"      --writes            rank paths by writes, not windows (the switches\n"
+"                          they cost); with -f, COUNT is writes\n"
 "\n"
 "Examples:\n"
-"  kpkeys audit -d 10              the top 10 paths over 10 s\n"
+"  kpkeys audit -d 10              the 10 paths that open the most windows, 10 s\n"
+"  kpkeys audit --writes -n 5      the 5 paths that write the most entries\n"
 "  kpkeys audit -f -d 30 > pt.folded && flamegraph.pl pt.folded > pt.svg\n"
 "  kpkeys audit -p 1234 -n 0 --json\n",
 	.opts = OPT_ROWS | OPT_FOLDED,
