@@ -27,7 +27,8 @@ int parse_double(const char *s, double *out)
 	char *end;
 	double v;
 
-	if (!s || !*s)
+	/* plain decimal only: no sign, space, hex, inf or nan */
+	if (!s || !*s || strspn(s, "0123456789.eE-") != strlen(s))
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
@@ -42,7 +43,7 @@ int parse_long(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	if (!s || !*s || strspn(s, "0123456789-") != strlen(s))
 		return -1;
 	errno = 0;
 	v = strtol(s, &end, 10);
@@ -90,15 +91,18 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 	};
 	const char *name = cmd->name;
 	long v;
-	int c;
+	int arg, c;
 
 	env->cmd = cmd;
 	env->cpu = -1;
 	env->rows = 10;
 	*help = false;
-	optind = 1;
+	/* 0, not 1: getopt also forgets a "-xy" an earlier call left half-read */
+	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:d:p:C:jvhn:s:PfS", longopts,
+	/* ARG: the element holding the option (optind may be past its value) */
+	while ((arg = optind ? optind : 1),
+	       (c = getopt_long(argc, argv, "+:d:p:C:jvhn:s:PfS", longopts,
 				NULL)) != -1) {
 		unsigned int need = 0;
 
@@ -111,7 +115,7 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 		}
 		if (need && !(cmd->opts & need)) {
 			kp_err(env, "option '%s' does not apply to %s; see 'kpkeys %s --help'",
-			       argv[optind - 1], name, name);
+			       argv[arg], name, name);
 			return EXIT_USAGE;
 		}
 		switch (c) {
@@ -174,12 +178,12 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 		case 'S': env->summary = true; break;
 		case ':':
 			kp_err(env, "option '%s' needs a value; see 'kpkeys %s --help'",
-			       argv[optind - 1], name);
+			       argv[arg], name);
 			return EXIT_USAGE;
 		default:
 			if (optopt >= '0' && optopt <= '9') {
 				kp_err(env, "bad interval '%s'; give a positive number of seconds",
-				       argv[optind - 1]);
+				       argv[arg]);
 				return EXIT_USAGE;
 			}
 			if (optopt && optopt < 256)
@@ -187,7 +191,7 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 				       optopt, name);
 			else
 				kp_err(env, "unknown option '%s'; see 'kpkeys %s --help'",
-				       argv[optind - 1], name);
+				       argv[arg], name);
 			return EXIT_USAGE;
 		}
 	}

@@ -63,7 +63,8 @@ double hist_percentile(const struct kp_hist *h, double p)
 		lo = (double)hist_slot_lo(i);
 		hi = (double)hist_slot_hi(i) + 1.0;
 		v = lo + (hi - lo) * ((rank - seen) / n);
-		if (h->max && v > (double)h->max)
+		/* with samples, max is recorded (0 when they were all 0) */
+		if (h->count && v > (double)h->max)
 			v = (double)h->max;
 		if (v < lo)
 			v = lo;

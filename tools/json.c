@@ -90,6 +90,9 @@ void json_put_string(struct json *j, const char *s)
 /* comma and key before a value */
 static void member(struct json *j, const char *key)
 {
+	/* one value at the top level */
+	if (j->depth == 0 && !j->first[0])
+		j->oom = true;
 	if (!j->first[j->depth])
 		put(j, ",", 1);
 	j->first[j->depth] = false;
@@ -108,15 +111,16 @@ static void open_(struct json *j, const char *key, const char *c)
 		return;
 	}
 	j->first[++j->depth] = true;
+	j->close[j->depth] = *c == '{' ? '}' : ']';
 }
 
 static void close_(struct json *j, const char *c)
 {
 	put(j, c, 1);
-	if (j->depth > 0)
+	if (j->depth > 0 && j->close[j->depth] == *c)
 		j->depth--;
 	else
-		j->oom = true;
+		j->oom = true;	/* unbalanced: refuse to emit */
 }
 
 void json_obj_begin(struct json *j, const char *key) { open_(j, key, "{"); }

@@ -18,6 +18,7 @@ struct json {
 	size_t len, cap;
 	int depth;
 	bool first[JSON_MAX_DEPTH];	/* nothing written yet at this depth */
+	char close[JSON_MAX_DEPTH];	/* the bracket that closes this depth */
 	bool oom;
 };
 

@@ -113,7 +113,8 @@ struct ksyms *ksyms_load(const char *path)
 		ks->syms[i].module = m ? ks->strs + (m - 1) : NULL;
 	}
 	ks->hidden = ks->nr > 0 && nonzero == 0;
-	qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
+	if (ks->nr)
+		qsort(ks->syms, ks->nr, sizeof(*ks->syms), cmp_addr);
 	return ks;
 fail:
 	if (f)

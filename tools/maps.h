@@ -38,7 +38,7 @@ struct rows {
 
 /* The row named NAME (created zeroed if missing); NULL if out of memory. */
 struct row *rows_get(struct rows *rs, const char *name, int64_t id);
-/* Descending by v[COL] (ties by name), or ascending by name. */
+/* Descending by v[COL] (ties by id, then name), or ascending by name. */
 void rows_sort(struct rows *rs, int col, int by_name);
 void rows_free(struct rows *rs);
 
