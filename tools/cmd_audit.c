@@ -183,14 +183,9 @@ static int audit_run(struct env *env)
 		return EXIT_RUNTIME;
 	}
 	KP_SET_FILTERS(env, t.skel);
-	err = kp_load(env, t.skel->obj);
+	err = kp_load_attach(env, t.skel->skeleton);
 	if (err)
 		goto out;
-	err = audit_bpf__attach(t.skel);
-	if (err) {
-		err = kp_attach_failed(env, err);
-		goto out;
-	}
 	err = kp_run_loop(env, NULL, audit_report, &t);
 out:
 	snapshot_free(&t.prev);

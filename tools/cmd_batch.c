@@ -120,17 +120,7 @@ static int batch_report(struct env *env, void *ctx, double secs, bool last)
 		json_double(j, "p50", hist_percentile(&hist, 50));
 		json_double(j, "p99", hist_percentile(&hist, 99));
 		json_uint(j, "max", hist.max);
-		json_arr_begin(j, "buckets");
-		for (int i = 0; i < KP_HIST_SLOTS; i++) {
-			if (!hist.slots[i])
-				continue;
-			json_obj_begin(j, NULL);
-			json_uint(j, "lo", hist_slot_lo(i));
-			json_uint(j, "hi", hist_slot_hi(i));
-			json_uint(j, "count", hist.slots[i]);
-			json_obj_end(j);
-		}
-		json_arr_end(j);
+		kp_json_buckets(j, &hist);
 		json_obj_end(j);
 		json_arr_begin(j, "callers");
 		for (size_t i = 0; i < rows; i++) {
@@ -227,14 +217,9 @@ static int batch_run(struct env *env)
 		err = EXIT_RUNTIME;
 		goto out;
 	}
-	err = kp_load(env, t.skel->obj);
+	err = kp_load_attach(env, t.skel->skeleton);
 	if (err)
 		goto out;
-	err = batch_bpf__attach(t.skel);
-	if (err) {
-		err = kp_attach_failed(env, err);
-		goto out;
-	}
 	err = kp_run_loop(env, NULL, batch_report, &t);
 out:
 	snapshot_free(&t.prev_callers);

@@ -135,14 +135,9 @@ static int faults_run(struct env *env)
 		return EXIT_RUNTIME;
 	}
 	KP_SET_FILTERS(env, t.skel);
-	err = kp_load(env, t.skel->obj);
+	err = kp_load_attach(env, t.skel->skeleton);
 	if (err)
 		goto out;
-	err = faults_bpf__attach(t.skel);
-	if (err) {
-		err = kp_attach_failed(env, err);
-		goto out;
-	}
 	rb = ring_buffer__new(bpf_map__fd(t.skel->maps.events), on_fault, &t, NULL);
 	if (!rb) {
 		kp_err(env, "cannot open the ring buffer: %s", strerror(errno));

@@ -19,17 +19,7 @@ static void json_hist(struct json *j, const struct kp_hist *h)
 	json_double(j, "p50_ns", hist_percentile(h, 50));
 	json_double(j, "p99_ns", hist_percentile(h, 99));
 	json_uint(j, "max_ns", h->max);
-	json_arr_begin(j, "buckets");
-	for (int i = 0; i < KP_HIST_SLOTS; i++) {
-		if (!h->slots[i])
-			continue;
-		json_obj_begin(j, NULL);
-		json_uint(j, "lo", hist_slot_lo(i));
-		json_uint(j, "hi", hist_slot_hi(i));
-		json_uint(j, "count", h->slots[i]);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
+	kp_json_buckets(j, h);
 }
 
 static void print_hist(struct env *env, const char *title, const struct kp_hist *h)
@@ -130,14 +120,9 @@ static int isb_run(struct env *env)
 		err = EXIT_RUNTIME;
 		goto out;
 	}
-	err = kp_load(env, t.skel->obj);
+	err = kp_load_attach(env, t.skel->skeleton);
 	if (err)
 		goto out;
-	err = isb_bpf__attach(t.skel);
-	if (err) {
-		err = kp_attach_failed(env, err);
-		goto out;
-	}
 	err = kp_run_loop(env, NULL, isb_report, &t);
 out:
 	free(t.prev);

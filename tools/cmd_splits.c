@@ -211,14 +211,9 @@ static int splits_run(struct env *env)
 	}
 	KP_SET_FILTERS(env, t.skel);
 	t.skel->rodata->stream = !env->summary;
-	err = kp_load(env, t.skel->obj);
+	err = kp_load_attach(env, t.skel->skeleton);
 	if (err)
 		goto out;
-	err = splits_bpf__attach(t.skel);
-	if (err) {
-		err = kp_attach_failed(env, err);
-		goto out;
-	}
 	if (!env->summary) {
 		rb = ring_buffer__new(bpf_map__fd(t.skel->maps.events), on_event, &t, NULL);
 		if (!rb) {

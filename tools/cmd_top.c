@@ -284,14 +284,9 @@ static int top_run(struct env *env)
 		err = EXIT_RUNTIME;
 		goto out;
 	}
-	err = kp_load(env, t.skel->obj);
+	err = kp_load_attach(env, t.skel->skeleton);
 	if (err)
 		goto out;
-	err = top_bpf__attach(t.skel);
-	if (err) {
-		err = kp_attach_failed(env, err);
-		goto out;
-	}
 	err = kp_run_loop(env, NULL, top_report, &t);
 out:
 	snapshot_free(&t.prev_callers);

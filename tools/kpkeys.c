@@ -170,28 +170,44 @@ int kp_preflight(struct env *env)
 	return 0;
 }
 
-int kp_load(struct env *env, struct bpf_object *obj)
+int kp_load_attach(struct env *env, struct bpf_object_skeleton *skel)
 {
-	int err = bpf_object__load(obj);
+	int err = bpf_object__load_skeleton(skel);
 
-	if (!err)
-		return 0;
-	if (err == -EPERM || err == -EACCES)
+	if (err == -EPERM || err == -EACCES) {
 		kp_err(env, "the kernel refused the BPF programs (%s); run as root, and check kernel.unprivileged_bpf_disabled and lockdown",
 		       strerror(-err));
-	else
+		return EXIT_RUNTIME;
+	}
+	if (err) {
 		kp_err(env, "the kernel rejected the BPF program of '%s' (%s)%s",
 		       env->cmd->name, strerror(-err),
 		       env->verbose ? "; the verifier log is above" :
 		       "; run with -v to see the verifier log");
-	return EXIT_RUNTIME;
+		return EXIT_RUNTIME;
+	}
+	err = bpf_object__attach_skeleton(skel);
+	if (err) {
+		kp_err(env, "cannot attach to the kpkeys trace events (%s); run with -v for details",
+		       strerror(err < 0 ? -err : err));
+		return EXIT_RUNTIME;
+	}
+	return 0;
 }
 
-int kp_attach_failed(struct env *env, int err)
+void kp_json_buckets(struct json *j, const struct kp_hist *h)
 {
-	kp_err(env, "cannot attach to the kpkeys trace events (%s); run with -v for details",
-	       strerror(err < 0 ? -err : err));
-	return EXIT_RUNTIME;
+	json_arr_begin(j, "buckets");
+	for (int i = 0; i < KP_HIST_SLOTS; i++) {
+		if (!h->slots[i])
+			continue;
+		json_obj_begin(j, NULL);
+		json_uint(j, "lo", hist_slot_lo(i));
+		json_uint(j, "hi", hist_slot_hi(i));
+		json_uint(j, "count", h->slots[i]);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
 }
 
 int kp_read_globals(struct env *env, struct bpf_map *bss, void *buf, size_t size)

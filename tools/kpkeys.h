@@ -85,10 +85,13 @@ void kp_err(const struct env *env, const char *fmt, ...)
  * Returns 0 or an exit status (the message printed).
  */
 int kp_preflight(struct env *env);
-/* Load OBJ (filters already set); exit status on failure. */
-int kp_load(struct env *env, struct bpf_object *obj);
-/* After a failed skeleton attach. */
-int kp_attach_failed(struct env *env, int err);
+/*
+ * Load and attach a skeleton's programs (filters already set in its
+ * rodata); 0 or an exit status, the message printed.
+ */
+int kp_load_attach(struct env *env, struct bpf_object_skeleton *skel);
+/* A log2 histogram's non-empty buckets as "buckets": [{lo, hi, count}]. */
+void kp_json_buckets(struct json *j, const struct kp_hist *h);
 /*
  * Read a program's global variables (its .bss map) from the kernel, into
  * BUF of the skeleton's bss type. 0 or an exit status (message printed).
