@@ -16,6 +16,8 @@ QEMU       ?= qemu-system-aarch64
 VM_MEM     ?= 1G
 VM_SMP     ?= 2
 VM_TIMEOUT ?= 900
+BENCH_ROUNDS ?= 3
+BENCH_MEM  ?= 3G
 KCMDLINE   ?=
 CMD        ?=
 RUN        ?=
@@ -83,7 +85,7 @@ VMRUN = python3 scripts/vmrun.py --qemu '$(QEMU)' --kernel $(IMAGE) \
 	--initrd $(INITRD) --mem $(VM_MEM) --smp $(VM_SMP) \
 	--timeout $(VM_TIMEOUT) $(if $(filter 1,$(V)),--console)
 
-.PHONY: all deps kernel tools install guest vm vm-run demo demo-run test test-run check-patches \
+.PHONY: all deps kernel tools install guest vm vm-run demo demo-run test test-run bench check-patches \
 	kernelversion clean distclean help FORCE
 
 all: guest
@@ -123,13 +125,14 @@ $(GUESTBIN)/kp-%: tests/bpf/%.c $(OBJ)/%.skel.h | $(DEPS_STAMP)
 	@echo "  CC      $(notdir $@) (static arm64)"
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz
 
-# tests/workloads/NAME.c -> the guest's NAME (mmwork, jsoncheck)
+# tests/workloads/NAME.c -> the guest's NAME (mmwork, jsoncheck, kmodrun)
 $(GUESTBIN)/%: tests/workloads/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      $(notdir $@) (static arm64)"
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static $< -o $@
 
-GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork $(GUESTBIN)/jsoncheck
+GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork $(GUESTBIN)/jsoncheck \
+	$(GUESTBIN)/kmodrun
 # The tracepoint test program and the kpkeys tool need the kpkeys events.
 ifneq ($(VARIANT),vanilla)
 GUEST_BINS += $(GUESTBIN)/kp-tptrace $(GUESTBIN)/kpkeys
@@ -196,7 +199,7 @@ install: $(KPKEYS_NATIVE)
 
 ## Guest image.
 guest: $(INITRD)
-$(INITRD): $(VMLINUX) $(GUEST_BINS) guest/init $(wildcard guest/*.sh tests/guest/*.sh) scripts/initramfs.sh
+$(INITRD): $(VMLINUX) $(GUEST_BINS) guest/init $(wildcard guest/*.sh tests/guest/*.sh bench/*.sh) scripts/initramfs.sh
 	@scripts/initramfs.sh $(VARIANT)
 
 ## Booting.
@@ -228,6 +231,14 @@ test-run: guest $(if $(filter-out vanilla,$(VARIANT)),$(KPKEYS_NATIVE) $(KPKEYS_
 		--mem $(VM_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) \
 		--kcmdline '$(KCMDLINE)' --status-file $(BUILD)/test.status || true
 
+## Benchmark: the published kpkeys cost table, three configurations (see
+## bench/README.md). Writes build/bench/{table.txt,bench.json,bench.png}.
+bench: guest
+	@$(MAKE) --no-print-directory VARIANT=vanilla guest
+	@python3 bench/bench.py --out $(BUILD)/bench --rounds '$(BENCH_ROUNDS)' \
+		--qemu '$(QEMU)' --mem $(BENCH_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) || \
+		{ rc=$$?; echo "bench: failed (exit $$rc); the logs are in build/bench/" >&2; exit 1; }
+
 ## Maintainer checks: checkpatch and a build after every patch of both series.
 check-patches: kernel
 	@scripts/check-series.sh
@@ -244,6 +255,7 @@ help:
 	@echo "make vm [CMD='...'|RUN=f] guest shell, or run a command/file in the guest"
 	@echo "make tools                the kpkeys command: $(KPKEYS_NATIVE:$(ROOT)/%=%), static arm64 for the guest"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   install kpkeys in PREFIX/sbin"
+	@echo "make bench [BENCH_ROUNDS=3]  the kpkeys cost table (3 boots, <= 20 min): build/bench/"
 	@echo "make kernel | guest | deps | kernelversion | check-patches | clean | distclean"
 	@echo "variables: VARIANT=kpkeys|debug|vanilla KCMDLINE= VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP)"
 	@echo "           VM_TIMEOUT=$(VM_TIMEOUT) QEMU=$(QEMU) V=1"

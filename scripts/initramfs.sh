@@ -44,6 +44,10 @@ mkdir -p "$STAGE/usr/share/kpkeys/tests"
 for f in "$ROOT"/tests/guest/*.sh; do
 	install -m 0755 "$f" "$STAGE/usr/share/kpkeys/tests/"
 done
+mkdir -p "$STAGE/usr/share/kpkeys/bench"
+for f in "$ROOT"/bench/*.sh; do
+	install -m 0755 "$f" "$STAGE/usr/share/kpkeys/bench/"
+done
 if [ -d "$BUILD/$VARIANT/modules/lib/modules" ]; then
 	cp -a "$BUILD/$VARIANT/modules/lib/modules/." "$STAGE/lib/modules/"
 fi

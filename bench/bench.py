@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""make bench: the kpkeys cost table, in the guest, for three kernels.
+
+Boots the guest once per configuration,
+
+  vanilla      Debian 6.12 without the series (VARIANT=vanilla)
+  no-batching  kpkeys, hardened page tables, kpkeys.batching=off
+  batching     kpkeys, hardened page tables, batching on (the default)
+
+runs bench/guest.sh there (every case of the published table: fork and
+munmap of 1 GiB with page-size and THP folios, test_vmalloc, a fork/exec
+stand-in for kernbench) and writes to OUT (build/bench):
+
+  table.txt   the published table's layout: emulated time overhead against
+              vanilla, then the counts per operation that explain it
+  bench.json  everything: per configuration and case, the times of every
+              round, the counters and the tool's summary, per-op figures
+  bench.png   chart: emulated overhead and level switches per operation
+
+Times come from QEMU's TCG: they measure emulated instructions, not what a
+real ISB costs. The counts are exact and are what carries over to hardware.
+Exit status: 0 done, 1 a boot or a case failed.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import guestlog  # noqa: E402
+
+CONFIGS = [
+    # name, variant, kernel command line, label
+    ("vanilla", "vanilla", "", "vanilla 6.12"),
+    ("no-batching", "kpkeys", "kpkeys=mock kpkeys.batching=off",
+     "Without batching"),
+    ("batching", "kpkeys", "kpkeys=mock", "With batching"),
+]
+
+# case id -> (benchmark, result class, unit of one operation)
+CASES = {
+    "kernbench": ("kernbench (stand-in)", "real time", "pipeline"),
+    "fork-h0": ("micromm/fork", "fork: h:0", "fork"),
+    "fork-h1": ("micromm/fork", "fork: h:1", "fork"),
+    "munmap-h0": ("micromm/munmap", "munmap: h:0", "munmap"),
+    "munmap-h1": ("micromm/munmap", "munmap: h:1", "munmap"),
+    "fix-p1-h0": ("micromm/vmalloc", "fix_size_alloc_test: p:1, h:0", "loop"),
+    "fix-p4-h0": ("micromm/vmalloc", "fix_size_alloc_test: p:4, h:0", "loop"),
+    "fix-p16-h0": ("micromm/vmalloc", "fix_size_alloc_test: p:16, h:0", "loop"),
+    "fix-p64-h0": ("micromm/vmalloc", "fix_size_alloc_test: p:64, h:0", "loop"),
+    "fix-p256-h0": ("micromm/vmalloc", "fix_size_alloc_test: p:256, h:0", "loop"),
+    "fix-p16-h1": ("micromm/vmalloc", "fix_size_alloc_test: p:16, h:1", "loop"),
+    "fix-p64-h1": ("micromm/vmalloc", "fix_size_alloc_test: p:64, h:1", "loop"),
+    "fix-p256-h1": ("micromm/vmalloc", "fix_size_alloc_test: p:256, h:1", "loop"),
+    "random-p1-h0": ("micromm/vmalloc", "random_size_alloc_test: p:1, h:0", "loop"),
+    "vm_map_ram-p1-h0": ("micromm/vmalloc", "vm_map_ram_test: p:1, h:0", "loop"),
+}
+
+# Per-operation counts, in table order: (key, column title)
+COUNTS = [
+    ("switches", "switches"),
+    ("syncs", "ISBs"),
+    ("pgtable_writes", "pt writes"),
+    ("batches", "lazy sect"),
+    ("pgtable_allocs", "pt allocs"),
+    ("set_memory_pkey", "smp calls"),
+    ("tlb_flushes", "TLB flush"),
+    ("splits", "splits"),
+]
+
+
+def err(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def boot(a, name, variant, append):
+    b = os.path.join(ROOT, "build", variant)
+    log = os.path.join(a.out, f"{name}.log")
+    cmd = "/usr/share/kpkeys/bench/guest.sh " + (
+        "--smoke --rounds 1" if a.smoke else f"--rounds {a.rounds}")
+    argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
+            "--qemu", a.qemu,
+            "--kernel", os.path.join(b, "kernel", "arch", "arm64", "boot", "Image"),
+            "--initrd", os.path.join(b, "initramfs.cpio.gz"),
+            "--mem", a.mem, "--smp", a.smp, "--timeout", str(a.timeout),
+            "--log", log, "--append", append, "--cmd", cmd]
+    t0 = time.monotonic()
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    secs = time.monotonic() - t0
+    with open(log, errors="replace") as f:
+        lines = [guestlog.clean(x) for x in f]
+    out, status = guestlog.command_output(lines)
+    problems = guestlog.problems(lines)
+    cases = {}
+    for line in out:
+        if line.startswith("bench-case "):
+            c = json.loads(line[len("bench-case "):])
+            cases[c["case"]] = c
+        elif line.startswith("bench:"):
+            print(f"  [{name}] {line}", flush=True)
+    ok = True
+    if p.returncode != 0 or status != 0:
+        err(f"[{name}] guest run failed (vmrun exit {p.returncode}, script "
+            f"exit {status}): {p.stderr.strip()[-300:]}; see {log}")
+        ok = False
+    if problems:
+        err(f"[{name}] the console shows {problems[0][0]}: "
+            f"{problems[0][1].strip()}; see {log}")
+        ok = False
+    print(f"bench: [{name}] {len(cases)} cases in {secs:.0f} s", flush=True)
+    return ok, cases, secs
+
+
+def per_op(case):
+    """Counts per operation from the counted round (None when absent)."""
+    c = case.get("counters") or {}
+    ops = case["ops"]
+    if not c:
+        return {k: None for k, _ in COUNTS}
+    keyed = c.get("pgtable_pages_keyed", 0)
+    released = c.get("pgtable_pages_released", 0)
+    # Kernels before the page-table page cache: one set_memory_pkey() call,
+    # and so one kernel TLB range flush, per page keyed or released.
+    smp = c.get("pgtable_pkey_calls", keyed + released)
+    tool = case.get("tool") or {}
+    v = {
+        "switches": c.get("switches", 0),
+        "syncs": c.get("syncs", 0),
+        "pgtable_writes": c.get("pgtable_writes", 0),
+        "batches": c.get("batches", 0),
+        "pgtable_allocs": c.get("pgtable_allocs", keyed),
+        "set_memory_pkey": smp,
+        "tlb_flushes": smp,
+        "splits": tool.get("splits"),
+    }
+    return {k: (None if x is None else x / ops) for k, x in v.items()}
+
+
+def summarise(results):
+    """results[cfg][case] -> rows with medians, ratios and per-op counts."""
+    rows = []
+    for cid, (bench, klass, unit) in CASES.items():
+        if not any(cid in r for r in results.values()):
+            continue
+        row = {"case": cid, "benchmark": bench, "class": klass, "unit": unit,
+               "configs": {}}
+        base = None
+        for cfg, _, _, _ in CONFIGS:
+            c = results.get(cfg, {}).get(cid)
+            if not c or not c["time_us"]:
+                continue
+            med = statistics.median(c["time_us"])
+            d = {"time_us_median": med, "time_us": c["time_us"],
+                 "ops": c["ops"], "per_op": per_op(c),
+                 "counters": c.get("counters"), "tool": c.get("tool")}
+            for extra in ("user_us", "system_us"):
+                if extra in c:
+                    d[extra + "_median"] = statistics.median(c[extra])
+            if cfg == "vanilla":
+                base = d
+            if base and base["time_us_median"] > 0:
+                d["time_ratio"] = med / base["time_us_median"]
+                for extra in ("user_us", "system_us"):
+                    k = extra + "_median"
+                    if k in d and base.get(k):
+                        d[extra.replace("_us", "") + "_ratio"] = d[k] / base[k]
+            row["configs"][cfg] = d
+        rows.append(row)
+    return rows
+
+
+def pct(ratio):
+    return "n/a" if ratio is None else f"{(ratio - 1) * 100:+.2f}%"
+
+
+def num(x):
+    if x is None:
+        return "-"
+    if x >= 100:
+        return f"{x:.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def grid(header, body):
+    w = [max(len(str(r[i])) for r in [header] + body) for i in range(len(header))]
+    sep = "+" + "+".join("-" * (x + 2) for x in w) + "+"
+    out = [sep, "| " + " | ".join(str(h).ljust(x) for h, x in zip(header, w)) + " |",
+           sep.replace("-", "=")]
+    prev = None
+    for r in body:
+        if prev is not None and r[0] and r[0] != prev:
+            out.append(sep)
+        if r[0]:
+            prev = r[0]
+        out.append("| " + " | ".join(str(c).ljust(x) for c, x in zip(r, w)) + " |")
+    out.append(sep)
+    return "\n".join(out)
+
+
+def table(rows, meta):
+    lines = [f"kpkeys cost table: {meta['kernel']} under QEMU TCG "
+             f"({meta['smp']} vCPUs, {meta['mem']}), {meta['rounds']} timed "
+             f"round(s), medians",
+             "",
+             "1. Emulated wall time, overhead against vanilla 6.12 (EMULATED: "
+             "TCG time says nothing",
+             "   about what an ISB costs on hardware; see bench/README.md)",
+             ""]
+    body = []
+    last = None
+    for r in rows:
+        nb = r["configs"].get("no-batching", {})
+        b = r["configs"].get("batching", {})
+        name = r["benchmark"] if r["benchmark"] != last else ""
+        last = r["benchmark"]
+        body.append([name, r["class"], pct(nb.get("time_ratio")),
+                     pct(b.get("time_ratio"))])
+        if r["case"] == "kernbench":
+            for extra, label in (("system", "system time"), ("user", "user time")):
+                body.append(["", label, pct(nb.get(extra + "_ratio")),
+                             pct(b.get(extra + "_ratio"))])
+    lines.append(grid(["Benchmark", "Result Class", "Without batching",
+                       "With batching"], body))
+    lines += ["", "2. Counts per operation (exact; from the kernel's kpkeys "
+              "counters and `kpkeys splits`),",
+              "   without batching / with batching. An operation is one fork "
+              "(with the child's exit),",
+              "   one munmap, one test_vmalloc loop iteration, or one "
+              "kernbench pipeline.", ""]
+    body = []
+    for r in rows:
+        nb = r["configs"].get("no-batching", {}).get("per_op") or {}
+        b = r["configs"].get("batching", {}).get("per_op") or {}
+        label = "kernbench pipeline" if r["case"] == "kernbench" else r["class"]
+        body.append([label] + [f"{num(nb.get(k))} / {num(b.get(k))}"
+                                    for k, _ in COUNTS])
+    lines.append(grid(["Case"] + [t for _, t in COUNTS], body))
+    return "\n".join(lines) + "\n"
+
+
+def chart(rows, path):
+    data = path + ".dat"
+    with open(data, "w") as f:
+        f.write("# case no-batching-overhead% batching-overhead% "
+                "no-batching-switches batching-switches\n")
+        for r in rows:
+            nb = r["configs"].get("no-batching", {})
+            b = r["configs"].get("batching", {})
+            label = r["class"].replace(" ", "")
+            vals = [(x.get("time_ratio") or 1) * 100 - 100 for x in (nb, b)]
+            sw = [(x.get("per_op") or {}).get("switches") or 0.1 for x in (nb, b)]
+            f.write(f'"{label}" {vals[0]:.3f} {vals[1]:.3f} '
+                    f'{max(sw[0], 0.1):.3f} {max(sw[1], 0.1):.3f}\n')
+    script = f"""
+set terminal pngcairo size 1400,1000 font ",10"
+set output "{path}"
+set multiplot layout 2,1 title "kpkeys hardened page tables against vanilla 6.12 (QEMU TCG, mock backend)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set xtics rotate by -35 scale 0 font ",8"
+set grid ytics
+set key top right
+set title "Emulated wall-time overhead (%) -- TCG time, not a hardware ISB cost"
+set ylabel "% over vanilla"
+plot "{data}" using 2:xtic(1) title "without batching" lc rgb "#c0392b", \\
+     "" using 3 title "with batching" lc rgb "#2471a3"
+set title "kpkeys level switches per operation (log scale, exact)"
+set ylabel "switches / op"
+set logscale y
+plot "{data}" using 4:xtic(1) title "without batching" lc rgb "#c0392b", \\
+     "" using 5 title "with batching" lc rgb "#2471a3"
+unset multiplot
+"""
+    p = subprocess.run(["gnuplot"], input=script, text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if p.returncode != 0 or not os.path.exists(path):
+        err(f"gnuplot failed: {p.stderr.strip()[-300:]}")
+        return False
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--smoke", action="store_true",
+                    help="one small case per configuration (make test)")
+    ap.add_argument("--qemu", default="qemu-system-aarch64")
+    ap.add_argument("--mem", default="3G")
+    ap.add_argument("--smp", default="2")
+    ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--only", help="comma-separated configurations to boot")
+    a = ap.parse_args()
+    if a.rounds < 1:
+        err(f"--rounds {a.rounds}: give at least 1 (BENCH_ROUNDS)")
+        return 2
+    os.makedirs(a.out, exist_ok=True)
+    configs = CONFIGS
+    if a.only:
+        want = a.only.split(",")
+        configs = [c for c in CONFIGS if c[0] in want]
+
+    t0 = time.monotonic()
+    results, boots, ok = {}, {}, True
+    for name, variant, append, _ in configs:
+        print(f"bench: [{name}] booting {variant} with '{append}'", flush=True)
+        good, cases, secs = boot(a, name, variant, append)
+        ok &= good
+        results[name] = cases
+        boots[name] = {"variant": variant, "cmdline": append,
+                       "seconds": round(secs, 1), "ok": good}
+
+    rows = summarise(results)
+    try:
+        release = open(os.path.join(ROOT, "build", "kpkeys",
+                                    "kernel.release")).read().strip()
+    except OSError:
+        release = "unknown"
+    meta = {"kernel": release, "smp": a.smp, "mem": a.mem,
+            "rounds": 1 if a.smoke else a.rounds, "smoke": a.smoke,
+            "time": "emulated (QEMU TCG)", "configs": boots,
+            "seconds": round(time.monotonic() - t0, 1)}
+    with open(os.path.join(a.out, "bench.json.tmp"), "w") as f:
+        json.dump({"meta": meta, "cases": rows}, f, indent=1)
+    os.replace(os.path.join(a.out, "bench.json.tmp"),
+               os.path.join(a.out, "bench.json"))
+    text = table(rows, meta)
+    with open(os.path.join(a.out, "table.txt"), "w") as f:
+        f.write(text)
+    ok &= chart(rows, os.path.join(a.out, "bench.png"))
+    print(text)
+    missing = [(cfg, r["case"]) for r in rows for cfg, *_ in configs
+               if cfg not in r["configs"]]
+    if missing:
+        err(f"no result for {', '.join(f'{c}:{k}' for c, k in missing[:5])}")
+        ok = False
+    rel = os.path.relpath(a.out, ROOT)
+    print(f"bench: wrote {rel}/table.txt, {rel}/bench.json, {rel}/bench.png "
+          f"in {meta['seconds']:.0f} s", flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+# The kpkeys cost benchmark, guest side: run every case of the published
+# kpkeys cost table on the booted kernel and print one line per case,
+#
+#   bench-case {"case":"fork-h0","ops":N,"time_us":[...],"counters":{...},"tool":{...}}
+#
+# for bench/bench.py (host) to turn into the table, JSON and chart.
+#
+#   guest.sh [--smoke] [--rounds N]
+#
+# Each case runs ROUNDS timed rounds (emulated wall time per operation,
+# one value per round) and then one counted round: the kernel's kpkeys
+# counters (/sys/kernel/debug/kpkeys/counters) over the operations' own
+# windows, and `kpkeys splits -S --json` over the whole command for the
+# set_memory_pkey() calls, splits and ring-buffer drops the tool saw.
+# On a kernel without kpkeys (vanilla) the counters and tool are absent
+# and only times are reported.
+set -u
+ROUNDS=3
+SMOKE=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) SMOKE=1 ;;
+	--rounds) ROUNDS=$2; shift ;;
+	*) echo "bench: unknown argument '$1'; use --smoke or --rounds N" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+CTR=/sys/kernel/debug/kpkeys/counters
+MOD=$(find /lib/modules -name 'test_vmalloc.ko*' 2>/dev/null | head -n 1)
+HAVE_KPKEYS=0
+[ -r $CTR ] && HAVE_KPKEYS=1
+HAVE_TOOL=0
+[ $HAVE_KPKEYS = 1 ] && command -v kpkeys > /dev/null && HAVE_TOOL=1
+[ -n "$MOD" ] || { echo "bench: test_vmalloc.ko not found (CONFIG_TEST_VMALLOC=m)" >&2; exit 1; }
+
+echo "bench: kernel $(uname -r), cmdline: $(cat /proc/cmdline)"
+echo "bench: kpkeys $(cat /sys/kernel/kpkeys/mode 2>/dev/null || echo absent), batching $(cat /sys/kernel/kpkeys/batching 2>/dev/null || echo absent), $(nproc) CPUs, $(awk '/MemTotal/ { print $2 " kB" }' /proc/meminfo)"
+
+# counters as a JSON object body: "name":value,...
+ctr_json() {
+	[ $HAVE_KPKEYS = 1 ] || return 0
+	awk '{ printf "%s\"%s\":%s", NR > 1 ? "," : "", $1, $2 }' $CTR
+}
+# ctr_delta BEFORE_FILE AFTER_FILE: JSON body of after - before
+ctr_delta() {
+	awk 'NR == FNR { b[$1] = $2; next }
+	     { printf "%s\"%s\":%d", n++ ? "," : "", $1, $2 - b[$1] }' "$1" "$2"
+}
+# mmwork's -c line (window-only counters): "... counters a=1 b=2" -> JSON body
+mm_ctr_json() {
+	sed -n 's/.* counters //p' | tr ' ' '\n' |
+		awk -F= 'NF == 2 { printf "%s\"%s\":%s", n++ ? "," : "", $1, $2 }'
+}
+
+TOOL_PID=
+tool_start() {
+	[ $HAVE_TOOL = 1 ] || return 0
+	rm -f /tmp/bench-tool.out /tmp/bench-tool.err
+	kpkeys splits -S --json > /tmp/bench-tool.out 2> /tmp/bench-tool.err &
+	TOOL_PID=$!
+	i=0
+	while ! grep -q tracing /tmp/bench-tool.err 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || { echo "bench: kpkeys splits did not start: $(cat /tmp/bench-tool.err)" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+# Ends the tool (never from a subshell: it must wait for its child) and
+# leaves the summary's counts in /tmp/bench-tool.json, as an object or {}.
+tool_stop() {
+	echo "{}" > /tmp/bench-tool.json
+	[ -n "$TOOL_PID" ] || return 0
+	kill -INT $TOOL_PID
+	wait $TOOL_PID || { echo "bench: kpkeys splits failed: $(cat /tmp/bench-tool.err)" >&2; exit 1; }
+	TOOL_PID=
+	tail -n 1 /tmp/bench-tool.out | grep -o '"calls":[0-9]*,"pages":[0-9]*,"failed":[0-9]*,"splits":[0-9]*,"dropped":[0-9]*' |
+		sed 's/^/{/; s/$/}/' | grep . > /tmp/bench-tool.json || echo "{}" > /tmp/bench-tool.json
+}
+
+# emit NAME OPS TIMES COUNTERS [EXTRA]: stops the tool, prints the line
+emit() {
+	tool_stop
+	echo "bench-case {\"case\":\"$1\",\"ops\":$2,\"time_us\":[$3]${5:-},\"counters\":{$4},\"tool\":$(cat /tmp/bench-tool.json)}"
+}
+
+# mmwork OP SIZE N [-H]: time per op from mean_us
+mm_case() {
+	name=$1 op=$2 size=$3 n=$4 thp=${5:-}
+	times=
+	for r in $(seq $ROUNDS); do
+		t=$(mmwork $op -q -s $size -n $n $thp | sed -n 's/.* mean_us=\([0-9.]*\).*/\1/p')
+		[ -n "$t" ] || { echo "bench: mmwork $op -s $size -n $n $thp failed" >&2; exit 1; }
+		times="$times${times:+,}$t"
+	done
+	ctr=
+	tool_start
+	if [ $HAVE_KPKEYS = 1 ]; then
+		ctr=$(mmwork $op -q -s $size -n $n $thp -c | mm_ctr_json)
+	else
+		mmwork $op -q -s $size -n $n $thp > /dev/null
+	fi
+	emit "$name" $n "$times" "$ctr"
+}
+
+# vm_case NAME LOOPS MASK PARAM...: test_vmalloc, time per loop from the
+# module's own average (usec for the whole loop of one test)
+vm_case() {
+	name=$1 loops=$2 mask=$3
+	shift 3
+	times=
+	for r in $(seq $ROUNDS) counted; do
+		[ "$r" = counted ] && { tool_start; cat $CTR > /tmp/c0 2>/dev/null; }
+		dmesg -c > /dev/null
+		kmodrun -a "$MOD" nr_threads=1 sequential_test_order=1 run_test_mask=$mask \
+			test_loop_count=$loops "$@" || exit 1
+		[ "$r" = counted ] && { cat $CTR > /tmp/c1 2>/dev/null; break; }
+		us=$(dmesg | sed -n 's/.*Summary: [a-z_]* passed: 1 failed: 0 .* avg: \([0-9]*\) usec.*/\1/p' | head -n 1)
+		[ -n "$us" ] || { echo "bench: test_vmalloc $name reported no passing summary:" >&2; dmesg | tail -n 5 >&2; exit 1; }
+		times="$times${times:+,}$(awk -v u=$us -v n=$loops 'BEGIN { printf "%.4f", u / n }')"
+	done
+	ctr=
+	[ $HAVE_KPKEYS = 1 ] && ctr=$(ctr_delta /tmp/c0 /tmp/c1)
+	emit "$name" $loops "$times" "$ctr"
+}
+
+# A fork/exec-heavy stand-in for kernbench: ITER iterations of a shell
+# pipeline of 4 short-lived processes (each one fork + exec + exit), two
+# such pipelines run concurrently. Wall time per pipeline (/proc/uptime,
+# 10 ms resolution over seconds), system and user time per pipeline (all
+# CPUs, /proc/stat).
+kb_iter() {
+	i=0
+	while [ $i -lt $1 ]; do
+		sh -c 'sed s/a/b/ /usr/share/kpkeys/demo.sh | sort | md5sum > /dev/null'
+		i=$((i + 1))
+	done
+}
+kb_run() {
+	kb_iter $1 &
+	kb=$!
+	kb_iter $1
+	wait $kb	# not a bare wait: the tool runs in the background too
+}
+kb_case() {
+	name=$1 iter=$2
+	times= sys= usr=
+	for r in $(seq $ROUNDS) counted; do
+		[ "$r" = counted ] && { tool_start; cat $CTR > /tmp/c0 2>/dev/null; }
+		s0=$(awk '/^cpu / { print $2 + $3, $4 }' /proc/stat)
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		kb_run $iter
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		s1=$(awk '/^cpu / { print $2 + $3, $4 }' /proc/stat)
+		[ "$r" = counted ] && { cat $CTR > /tmp/c1 2>/dev/null; break; }
+		hz=100
+		times="$times${times:+,}$(awk -v a=$t0 -v b=$t1 -v n=$((2 * iter)) 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')"
+		usr="$usr${usr:+,}$(echo "$s0 $s1" | awk -v n=$((2 * iter)) -v hz=$hz '{ printf "%.1f", ($3 - $1) * 1e6 / hz / n }')"
+		sys="$sys${sys:+,}$(echo "$s0 $s1" | awk -v n=$((2 * iter)) -v hz=$hz '{ printf "%.1f", ($4 - $2) * 1e6 / hz / n }')"
+	done
+	ctr=
+	[ $HAVE_KPKEYS = 1 ] && ctr=$(ctr_delta /tmp/c0 /tmp/c1)
+	emit "$name" $((2 * iter)) "$times" "$ctr" ",\"user_us\":[$usr],\"system_us\":[$sys]"
+}
+
+# No khugepaged collapses behind the benchmark's back; THP when asked for.
+echo madvise > /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
+echo madvise > /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null
+
+if [ $SMOKE = 1 ]; then
+	mm_case fork-h0 fork 64M 2
+	vm_case fix-p4-h0 2000 1 nr_pages=4
+	kb_case kernbench 10
+else
+	mm_case fork-h0 fork 1G 4
+	mm_case fork-h1 fork 1G 4 -H
+	mm_case munmap-h0 munmap 1G 2
+	mm_case munmap-h1 munmap 1G 2 -H
+	vm_case fix-p1-h0 100000 1 nr_pages=1
+	vm_case fix-p4-h0 50000 1 nr_pages=4
+	vm_case fix-p16-h0 20000 1 nr_pages=16
+	vm_case fix-p64-h0 10000 1 nr_pages=64
+	vm_case fix-p256-h0 4000 1 nr_pages=256
+	vm_case fix-p16-h1 20000 1 nr_pages=16 use_huge=1
+	vm_case fix-p64-h1 10000 1 nr_pages=64 use_huge=1
+	vm_case fix-p256-h1 4000 1 nr_pages=256 use_huge=1
+	vm_case random-p1-h0 10000 8
+	vm_case vm_map_ram-p1-h0 100000 1024
+	kb_case kernbench 60
+fi
+echo "bench: done"
