@@ -16,7 +16,7 @@ QEMU       ?= qemu-system-aarch64
 VM_MEM     ?= 1G
 VM_SMP     ?= 2
 VM_TIMEOUT ?= 900
-BENCH_ROUNDS ?= 3
+BENCH_ROUNDS ?= 5
 BENCH_MEM  ?= 3G
 KCMDLINE   ?=
 CMD        ?=
@@ -223,9 +223,11 @@ demo-run: guest
 ## Tests: host unit tests, then the guest suite. Last line: N passed, N failed.
 test: test-run
 	@:$(call exit-with,$(or $(file <$(BUILD)/test.status),1))
-# The patched variant is also tested as VARIANT=debug (lockdep, KASAN...).
+# The patched variant is also tested as VARIANT=debug (lockdep, KASAN...),
+# and the bench smoke boots VARIANT=vanilla as its baseline.
 test-run: guest $(if $(filter-out vanilla,$(VARIANT)),$(KPKEYS_NATIVE) $(KPKEYS_UNIT))
 	@$(if $(filter kpkeys,$(VARIANT)),$(MAKE) --no-print-directory VARIANT=debug guest)
+	@$(if $(filter kpkeys,$(VARIANT)),$(MAKE) --no-print-directory VARIANT=vanilla guest)
 	@rm -f $(BUILD)/test.status
 	@python3 tests/run.py --variant $(VARIANT) --qemu '$(QEMU)' \
 		--mem $(VM_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) \
@@ -255,7 +257,7 @@ help:
 	@echo "make vm [CMD='...'|RUN=f] guest shell, or run a command/file in the guest"
 	@echo "make tools                the kpkeys command: $(KPKEYS_NATIVE:$(ROOT)/%=%), static arm64 for the guest"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   install kpkeys in PREFIX/sbin"
-	@echo "make bench [BENCH_ROUNDS=3]  the kpkeys cost table (3 boots, <= 20 min): build/bench/"
+	@echo "make bench [BENCH_ROUNDS=5]  the kpkeys cost table (3 boots, <= 20 min): build/bench/"
 	@echo "make kernel | guest | deps | kernelversion | check-patches | clean | distclean"
 	@echo "variables: VARIANT=kpkeys|debug|vanilla KCMDLINE= VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP)"
 	@echo "           VM_TIMEOUT=$(VM_TIMEOUT) QEMU=$(QEMU) V=1"

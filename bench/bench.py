@@ -98,12 +98,9 @@ def boot(a, name, variant, append):
         lines = [guestlog.clean(x) for x in f]
     out, status = guestlog.command_output(lines)
     problems = guestlog.problems(lines)
-    cases = {}
+    cases = parse_output(out)
     for line in out:
-        if line.startswith("bench-case "):
-            c = json.loads(line[len("bench-case "):])
-            cases[c["case"]] = c
-        elif line.startswith("bench:"):
+        if line.startswith("bench:"):
             print(f"  [{name}] {line}", flush=True)
     ok = True
     if p.returncode != 0 or status != 0:
@@ -115,7 +112,28 @@ def boot(a, name, variant, append):
             f"{problems[0][1].strip()}; see {log}")
         ok = False
     print(f"bench: [{name}] {len(cases)} cases in {secs:.0f} s", flush=True)
-    return ok, cases, secs
+    return ok, cases, secs, kernel_of(out)
+
+
+def parse_output(lines):
+    """bench-case lines (with or without the console's "| " prefix)."""
+    cases = {}
+    for line in lines:
+        line = line.strip()
+        if line.startswith("| "):
+            line = line[2:]
+        if line.startswith("bench-case "):
+            c = json.loads(line[len("bench-case "):])
+            cases[c["case"]] = c
+    return cases
+
+
+def kernel_of(lines):
+    for line in lines:
+        line = line.strip().removeprefix("| ")
+        if line.startswith("bench: kernel "):
+            return line.split()[2].rstrip(",")
+    return None
 
 
 def per_op(case):
@@ -207,14 +225,20 @@ def grid(header, body):
 
 
 def table(rows, meta):
-    lines = [f"kpkeys cost table: {meta['kernel']} under QEMU TCG "
-             f"({meta['smp']} vCPUs, {meta['mem']}), {meta['rounds']} timed "
-             f"round(s), medians",
-             "",
-             "1. Emulated wall time, overhead against vanilla 6.12 (EMULATED: "
-             "TCG time says nothing",
-             "   about what an ISB costs on hardware; see bench/README.md)",
-             ""]
+    if meta["emulated"]:
+        lines = [f"kpkeys cost table: {meta['kernel']} under QEMU TCG "
+                 f"({meta['smp']} vCPUs, {meta['mem']}), {meta['rounds']} "
+                 f"timed round(s), medians",
+                 "",
+                 "1. Emulated wall time, overhead against vanilla 6.12 "
+                 "(EMULATED: TCG time says nothing",
+                 "   about what an ISB costs on hardware; see bench/README.md)",
+                 ""]
+    else:
+        lines = [f"kpkeys cost table: {meta['kernel']}, from logs of "
+                 f"bench/guest.sh run on a machine, medians", "",
+                 "1. Wall time measured on that machine, overhead against "
+                 "vanilla 6.12", ""]
     body = []
     last = None
     for r in rows:
@@ -247,7 +271,7 @@ def table(rows, meta):
     return "\n".join(lines) + "\n"
 
 
-def chart(rows, path):
+def chart(rows, path, emulated=True):
     data = path + ".dat"
     with open(data, "w") as f:
         f.write("# case no-batching-overhead% batching-overhead% "
@@ -260,10 +284,13 @@ def chart(rows, path):
             sw = [(x.get("per_op") or {}).get("switches") or 0.1 for x in (nb, b)]
             f.write(f'"{label}" {vals[0]:.3f} {vals[1]:.3f} '
                     f'{max(sw[0], 0.1):.3f} {max(sw[1], 0.1):.3f}\n')
+    where = "QEMU TCG, mock backend" if emulated else "measured on a machine"
+    time_title = ("Emulated wall-time overhead (%) -- TCG time, not a hardware ISB cost"
+                  if emulated else "Wall-time overhead (%)")
     script = f"""
 set terminal pngcairo size 1400,1000 font ",10"
 set output "{path}"
-set multiplot layout 2,1 title "kpkeys hardened page tables against vanilla 6.12 (QEMU TCG, mock backend)"
+set multiplot layout 2,1 title "kpkeys hardened page tables against vanilla 6.12 ({where})"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -271,7 +298,7 @@ set boxwidth 0.9
 set xtics rotate by -35 scale 0 font ",8"
 set grid ytics
 set key top right
-set title "Emulated wall-time overhead (%) -- TCG time, not a hardware ISB cost"
+set title "{time_title}"
 set ylabel "% over vanilla"
 plot "{data}" using 2:xtic(1) title "without batching" lc rgb "#c0392b", \\
      "" using 3 title "with batching" lc rgb "#2471a3"
@@ -293,7 +320,7 @@ unset multiplot
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--smoke", action="store_true",
                     help="one small case per configuration (make test)")
     ap.add_argument("--qemu", default="qemu-system-aarch64")
@@ -301,6 +328,10 @@ def main():
     ap.add_argument("--smp", default="2")
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--only", help="comma-separated configurations to boot")
+    ap.add_argument("--logs", nargs="+", metavar="CONFIG=FILE",
+                    help="no boots: read guest.sh's output, saved on a real "
+                    "machine, for each configuration (vanilla, no-batching, "
+                    "batching)")
     a = ap.parse_args()
     if a.rounds < 1:
         err(f"--rounds {a.rounds}: give at least 1 (BENCH_ROUNDS)")
@@ -312,24 +343,46 @@ def main():
         configs = [c for c in CONFIGS if c[0] in want]
 
     t0 = time.monotonic()
-    results, boots, ok = {}, {}, True
-    for name, variant, append, _ in configs:
+    results, boots, kernels, ok = {}, {}, {}, True
+    if a.logs:
+        names = [c[0] for c in CONFIGS]
+        for spec in a.logs:
+            name, _, path = spec.partition("=")
+            if name not in names or not path:
+                err(f"--logs '{spec}': write CONFIG=FILE with CONFIG one of "
+                    f"{', '.join(names)}")
+                return 2
+            try:
+                with open(path, errors="replace") as f:
+                    lines = f.readlines()
+                results[name] = parse_output(lines)
+                kernels[name] = kernel_of(lines)
+            except OSError as e:
+                err(f"--logs: cannot read '{path}': {e.strerror}; give "
+                    "the file guest.sh's output was saved in")
+                return 2
+            if not results[name]:
+                err(f"--logs: no 'bench-case' lines in '{path}'; save the "
+                    "whole output of bench/guest.sh")
+                return 1
+            boots[name] = {"log": path, "ok": True}
+        configs = [c for c in CONFIGS if c[0] in results]
+    for name, variant, append, _ in ([] if a.logs else configs):
         print(f"bench: [{name}] booting {variant} with '{append}'", flush=True)
-        good, cases, secs = boot(a, name, variant, append)
+        good, cases, secs, kernels[name] = boot(a, name, variant, append)
         ok &= good
         results[name] = cases
         boots[name] = {"variant": variant, "cmdline": append,
                        "seconds": round(secs, 1), "ok": good}
 
     rows = summarise(results)
-    try:
-        release = open(os.path.join(ROOT, "build", "kpkeys",
-                                    "kernel.release")).read().strip()
-    except OSError:
-        release = "unknown"
-    meta = {"kernel": release, "smp": a.smp, "mem": a.mem,
-            "rounds": 1 if a.smoke else a.rounds, "smoke": a.smoke,
-            "time": "emulated (QEMU TCG)", "configs": boots,
+    release = kernels.get("batching") or kernels.get("no-batching") or "unknown"
+    meta = {"kernel": release, "kernels": kernels,
+            "smp": a.smp, "mem": a.mem,
+            "rounds": None if a.logs else 1 if a.smoke else a.rounds,
+            "smoke": a.smoke,
+            "time": "emulated (QEMU TCG)" if not a.logs else "measured",
+            "emulated": not a.logs, "configs": boots,
             "seconds": round(time.monotonic() - t0, 1)}
     with open(os.path.join(a.out, "bench.json.tmp"), "w") as f:
         json.dump({"meta": meta, "cases": rows}, f, indent=1)
@@ -338,7 +391,7 @@ def main():
     text = table(rows, meta)
     with open(os.path.join(a.out, "table.txt"), "w") as f:
         f.write(text)
-    ok &= chart(rows, os.path.join(a.out, "bench.png"))
+    ok &= chart(rows, os.path.join(a.out, "bench.png"), meta["emulated"])
     print(text)
     missing = [(cfg, r["case"]) for r in rows for cfg, *_ in configs
                if cfg not in r["configs"]]

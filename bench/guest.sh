@@ -17,7 +17,7 @@
 # On a kernel without kpkeys (vanilla) the counters and tool are absent
 # and only times are reported.
 set -u
-ROUNDS=3
+ROUNDS=5
 SMOKE=0
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -29,6 +29,7 @@ while [ $# -gt 0 ]; do
 done
 
 CTR=/sys/kernel/debug/kpkeys/counters
+KB_INPUT=$(readlink -f "$0")	# the pipelines' input: this script
 MOD=$(find /lib/modules -name 'test_vmalloc.ko*' 2>/dev/null | head -n 1)
 HAVE_KPKEYS=0
 [ -r $CTR ] && HAVE_KPKEYS=1
@@ -134,7 +135,7 @@ vm_case() {
 kb_iter() {
 	i=0
 	while [ $i -lt $1 ]; do
-		sh -c 'sed s/a/b/ /usr/share/kpkeys/demo.sh | sort | md5sum > /dev/null'
+		sh -c 'sed s/a/b/ "$1" | sort | md5sum > /dev/null' kb "$KB_INPUT"
 		i=$((i + 1))
 	done
 }
@@ -188,6 +189,6 @@ else
 	vm_case fix-p256-h1 4000 1 nr_pages=256 use_huge=1
 	vm_case random-p1-h0 10000 8
 	vm_case vm_map_ram-p1-h0 100000 1024
-	kb_case kernbench 60
+	kb_case kernbench 150
 fi
 echo "bench: done"

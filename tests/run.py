@@ -9,10 +9,14 @@
    from the console), every check of tests/guest/suite.sh, plus "the console
    shows no panic/Oops/BUG/WARNING/lockdep/KASAN" and "the suite ran to its
    end" as results of their own, labelled with the boot.
-3. Host-driven guest checks of the `make vm` contract.
+3. make bench's smoke variant (kpkeys only): one small case per
+   configuration (vanilla, no batching, batching), and checks of the
+   figures it wrote.
+4. Host-driven guest checks of the `make vm` contract.
 """
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -199,6 +203,79 @@ def vm_contract(a):
                f"{p.stderr.strip()[-200:]}")
 
 
+def bench_smoke(a):
+    """make bench's smoke variant: one small case per configuration, then
+    checks that the figures it wrote say what the design promises."""
+    print("== bench smoke (bench/bench.py --smoke)", flush=True)
+    out = os.path.join(ROOT, "build", "bench-smoke")
+    t0 = time.monotonic()
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "bench.py"),
+                        "--smoke", "--out", out, "--qemu", a.qemu,
+                        "--smp", a.smp, "--mem", "1G"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True)
+    files = [os.path.join(out, f) for f in ("table.txt", "bench.json", "bench.png")]
+    missing = [os.path.basename(f) for f in files
+               if not os.path.exists(f) or os.path.getsize(f) == 0]
+    if p.returncode == 0 and not missing:
+        with open(files[2], "rb") as f:
+            png = f.read(8) == b"\x89PNG\r\n\x1a\n"
+        record("pass" if png else "fail", "bench:smoke-writes-table-json-png",
+               f"{time.monotonic() - t0:.0f} s" if png else "bench.png is not a PNG")
+    else:
+        record("fail", "bench:smoke-writes-table-json-png",
+               f"exit {p.returncode}, missing {missing}: "
+               f"{p.stdout.strip().splitlines()[-1:]}")
+        return
+    with open(files[1]) as f:
+        doc = json.load(f)
+    rows = {r["case"]: r["configs"] for r in doc["cases"]}
+
+    def check(name, ok, why):
+        record("pass" if ok else "fail", f"bench:{name}", "" if ok else why)
+
+    for case in ("fork-h0", "fix-p4-h0", "kernbench"):
+        cfgs = rows.get(case, {})
+        check(f"smoke-{case}-three-configs",
+              set(cfgs) == {"vanilla", "no-batching", "batching"} and
+              all(c.get("time_us_median", 0) > 0 for c in cfgs.values()) and
+              all("time_ratio" in c for c in cfgs.values()),
+              f"want a time and a ratio to vanilla for each configuration, "
+              f"got {sorted(cfgs)}")
+    fork = rows.get("fork-h0", {})
+    nb = (fork.get("no-batching") or {}).get("per_op") or {}
+    b = (fork.get("batching") or {}).get("per_op") or {}
+    van = (fork.get("vanilla") or {}).get("per_op") or {}
+    check("smoke-vanilla-has-no-kpkeys-counts",
+          bool(van) and all(v is None for v in van.values()),
+          f"vanilla per-op counts should be absent, got {van}")
+    check("smoke-fork-unbatched-two-switches-per-write",
+          bool(nb) and nb["switches"] >= 2 * nb["pgtable_writes"] > 0,
+          f"no-batching fork: {nb.get('switches')} switches for "
+          f"{nb.get('pgtable_writes')} writes")
+    check("smoke-fork-batched-two-switches-per-section",
+          bool(b) and b["batches"] > 0 and
+          b["switches"] * 20 < nb.get("switches", 0),
+          f"batching fork: {b.get('switches')} switches, "
+          f"{b.get('batches')} lazy sections, against "
+          f"{nb.get('switches')} unbatched")
+    check("smoke-fork-table-pkey-calls-amortized",
+          bool(b) and b["pgtable_allocs"] > 0 and
+          b["set_memory_pkey"] * 1000 <= 50 * b["pgtable_allocs"],
+          f"batching fork: {b.get('set_memory_pkey')} set_memory_pkey() "
+          f"calls for {b.get('pgtable_allocs')} table pages (goal <= 50 "
+          f"per 1000)")
+    vm = rows.get("fix-p4-h0", {})
+    vnb = (vm.get("no-batching") or {}).get("per_op") or {}
+    vb = (vm.get("batching") or {}).get("per_op") or {}
+    check("smoke-vmalloc-batched",
+          bool(vb) and vb["batches"] >= 1.9 and
+          vb["switches"] * 2 < vnb.get("switches", 0),
+          f"vmalloc p:4 loop: {vb.get('switches')} switches in "
+          f"{vb.get('batches')} lazy sections with batching, "
+          f"{vnb.get('switches')} without")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--variant", default="kpkeys")
@@ -214,6 +291,8 @@ def main():
     host_tests()
     if not a.host_only:
         guest_suites(a)
+        if a.variant == "kpkeys":
+            bench_smoke(a)
         vm_contract(a)
 
     npass = sum(1 for r in results if r[0] == "pass")
