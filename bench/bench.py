@@ -317,6 +317,27 @@ unset multiplot
     return True
 
 
+def compare(before, rows):
+    """Markdown table: the batching configuration before (an earlier
+    bench.json) and now, per case."""
+    old = {r["case"]: r["configs"] for r in before["cases"]}
+    keys = [("switches", "switches"), ("syncs", "ISBs"),
+            ("set_memory_pkey", "smp calls = TLB flushes")]
+    head = ["case"] + [f"{t} before → after" for _, t in keys] + \
+        ["emulated overhead before → after"]
+    out = ["| " + " | ".join(head) + " |",
+           "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
+    for r in rows:
+        b0 = (old.get(r["case"]) or {}).get("batching") or {}
+        b1 = r["configs"].get("batching") or {}
+        p0, p1 = b0.get("per_op") or {}, b1.get("per_op") or {}
+        cells = [r["class"] if r["case"] != "kernbench" else "kernbench stand-in"]
+        cells += [f"{num(p0.get(k))} → {num(p1.get(k))}" for k, _ in keys]
+        cells.append(f"{pct(b0.get('time_ratio'))} → {pct(b1.get('time_ratio'))}")
+        out.append("| " + " | ".join(cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
@@ -328,6 +349,9 @@ def main():
     ap.add_argument("--smp", default="2")
     ap.add_argument("--timeout", type=int, default=900)
     ap.add_argument("--only", help="comma-separated configurations to boot")
+    ap.add_argument("--compare", metavar="BENCH_JSON",
+                    help="also write compare.md: the batching configuration "
+                    "of an earlier bench.json against this run, per case")
     ap.add_argument("--logs", nargs="+", metavar="CONFIG=FILE",
                     help="no boots: read guest.sh's output, saved on a real "
                     "machine, for each configuration (vanilla, no-batching, "
@@ -392,6 +416,16 @@ def main():
     with open(os.path.join(a.out, "table.txt"), "w") as f:
         f.write(text)
     ok &= chart(rows, os.path.join(a.out, "bench.png"), meta["emulated"])
+    if a.compare:
+        try:
+            with open(a.compare) as f:
+                before = json.load(f)
+        except (OSError, ValueError) as e:
+            err(f"--compare: cannot read '{a.compare}': {e}; give a "
+                "bench.json an earlier run wrote")
+            return 2
+        with open(os.path.join(a.out, "compare.md"), "w") as f:
+            f.write(compare(before, rows))
     print(text)
     missing = [(cfg, r["case"]) for r in rows for cfg, *_ in configs
                if cfg not in r["configs"]]
