@@ -18,6 +18,7 @@ VM_SMP     ?= 2
 VM_TIMEOUT ?= 900
 BENCH_ROUNDS ?= 5
 BENCH_MEM  ?= 3G
+BENCH_COMPARE ?=
 KCMDLINE   ?=
 CMD        ?=
 RUN        ?=
@@ -238,6 +239,7 @@ test-run: guest $(if $(filter-out vanilla,$(VARIANT)),$(KPKEYS_NATIVE) $(KPKEYS_
 bench: guest
 	@$(MAKE) --no-print-directory VARIANT=vanilla guest
 	@python3 bench/bench.py --out $(BUILD)/bench --rounds '$(BENCH_ROUNDS)' \
+		$(if $(BENCH_COMPARE),--compare '$(BENCH_COMPARE)') \
 		--qemu '$(QEMU)' --mem $(BENCH_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) || \
 		{ rc=$$?; echo "bench: failed (exit $$rc); the logs are in build/bench/" >&2; exit 1; }
 
