@@ -13,6 +13,7 @@
  *   kp-tptrace [-v] [MIB]      (default 8)
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,22 @@ static int read_batching(void)
 		buf[0] = 0;
 	fclose(f);
 	return !strncmp(buf, "on", 2);
+}
+
+/*
+ * Empty kpkeys' cache of keyed page-table pages through its shrinker, so
+ * that the fork keys the tables it allocates and set_memory_pkey fires.
+ * Harmless where there is no such cache.
+ */
+static void drop_pgtable_cache(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "2", 1) != 1)
+		fprintf(stderr, "kp-tptrace: drop_caches: %s\n", strerror(errno));
+	close(fd);
 }
 
 int main(int argc, char **argv)
@@ -90,6 +107,7 @@ int main(int argc, char **argv)
 	madvise(p, mib << 20, MADV_NOHUGEPAGE);
 	for (off = 0; off < mib << 20; off += 4096)
 		p[off] = 1;
+	drop_pgtable_cache();
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "kp-tptrace: fork: %s\n", strerror(errno));

@@ -82,7 +82,6 @@ else
 		echo '!hist:keys=caller.sym:vals=hitcount:sort=hitcount.descending' > $E/kpkeys_switch/trigger
 		echo > $T/trace
 
-		echo 2 > /proc/sys/vm/drop_caches
 		check trace-tp_btf-every-event kp-tptrace 8
 	fi
 fi
