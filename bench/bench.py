@@ -279,7 +279,9 @@ def chart(rows, path, emulated=True):
         for r in rows:
             nb = r["configs"].get("no-batching", {})
             b = r["configs"].get("batching", {})
-            label = r["class"].replace(" ", "")
+            label = ("kernbench" if r["case"] == "kernbench" else
+                     r["class"].replace("_alloc_test", "")
+                     .replace("_test", "").replace(" ", ""))
             vals = [(x.get("time_ratio") or 1) * 100 - 100 for x in (nb, b)]
             sw = [(x.get("per_op") or {}).get("switches") or 0.1 for x in (nb, b)]
             f.write(f'"{label}" {vals[0]:.3f} {vals[1]:.3f} '
@@ -288,7 +290,7 @@ def chart(rows, path, emulated=True):
     time_title = ("Emulated wall-time overhead (%) -- TCG time, not a hardware ISB cost"
                   if emulated else "Wall-time overhead (%)")
     script = f"""
-set terminal pngcairo size 1400,1000 font ",10"
+set terminal pngcairo size 1400,1000 font ",10" noenhanced
 set output "{path}"
 set multiplot layout 2,1 title "kpkeys hardened page tables against vanilla 6.12 ({where})"
 set style data histograms
