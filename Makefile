@@ -59,6 +59,15 @@ ifeq ($(shell [[ '$(VM_TIMEOUT)' =~ ^[0-9]+$$ ]] && [ '$(VM_TIMEOUT)' -gt 0 ] &&
 $(call fail,make: VM_TIMEOUT='$(VM_TIMEOUT)' is not a positive number of seconds,2)
 endif
 
+ifeq ($(shell [[ '$(BENCH_ROUNDS)' =~ ^[0-9]+$$ ]] && [ '$(BENCH_ROUNDS)' -gt 0 ] && echo ok),)
+$(call fail,make: BENCH_ROUNDS='$(BENCH_ROUNDS)' is not a positive number of rounds; use e.g. BENCH_ROUNDS=5,2)
+endif
+ifneq ($(BENCH_COMPARE),)
+ifeq ($(wildcard $(BENCH_COMPARE)),)
+$(call fail,make: BENCH_COMPARE file '$(BENCH_COMPARE)' not found; give the bench.json of an earlier run,2)
+endif
+endif
+
 # make -s: the build scripts print only errors.
 export QUIET := $(if $(findstring s,$(firstword -$(MAKEFLAGS))),1)
 

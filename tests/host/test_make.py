@@ -48,6 +48,16 @@ class BadInput(unittest.TestCase):
                 self.one_line(make("vm", "CMD=true", f"VM_TIMEOUT={bad}"), 2,
                               ["VM_TIMEOUT"])
 
+    def test_bad_bench_rounds(self):
+        for bad in ("-1", "x", "0"):
+            with self.subTest(bad=bad):
+                self.one_line(make("bench", f"BENCH_ROUNDS={bad}"), 2,
+                              ["BENCH_ROUNDS"])
+
+    def test_missing_bench_compare(self):
+        self.one_line(make("bench", "BENCH_COMPARE=/nonexistent/bench.json"), 2,
+                      ["BENCH_COMPARE file '/nonexistent/bench.json' not found"])
+
 
 if __name__ == "__main__":
     unittest.main()
