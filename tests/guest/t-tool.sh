@@ -96,8 +96,20 @@ else
 	echo > $T/trace
 
 	check tool-isb run_tool isb "mmwork fork -q -s 8M" isb --json -P
+	# A fork of 8 MiB switches thousands of times. Seen twice (1 CI run, 1
+	# of 6 repeated t-tool.sh runs, both kpkeys.batching=off): isb reported
+	# almost none (0, 162) while the same workload gives ~26500 and `top`
+	# counted it exactly. Not root-caused; see the issue 7 note. The check
+	# prints both counts and, when that happens, says so and measures
+	# once more, so that a repeat is caught and a one-off is visible.
+	isb_count() { grep -o '"count":[0-9]*' /tmp/tool-isb.out | head -n 1 | cut -d: -f2; }
+	isb_nosync() { grep -o '"without_sync":{"count":[0-9]*' /tmp/tool-isb.out | cut -d: -f3; }
+	if [ "$PGT" = on ] && [ "$(isb_count)" -lt 1000 ] 2>/dev/null; then
+		echo "  [tool-isb] RETRY: isb measured $(isb_count) switches ($(isb_nosync) without sync) for a fork of 8 MiB; measuring once more"
+		run_tool isb "mmwork fork -q -s 8M" isb --json -P > /dev/null
+	fi
 	check tool-isb-json sh -c "jsoncheck -t isb /tmp/tool-isb.out &&
-		if [ '$PGT' = on ]; then n=\$(grep -o '\"count\":[-0-9.e+]*' /tmp/tool-isb.out | head -n 1 | cut -d: -f2); echo \"\$n switches measured\"; [ \${n:-0} -gt 0 ] &&
+		if [ '$PGT' = on ]; then n=\$(grep -o '\"count\":[-0-9.e+]*' /tmp/tool-isb.out | head -n 1 | cut -d: -f2); echo \"\$n switches measured\"; [ \${n:-0} -ge 1000 ] &&
 			grep -q '\"p50_ns\":[0-9]' /tmp/tool-isb.out; fi"
 
 	# audit: the fork path and the unmap path write page tables
