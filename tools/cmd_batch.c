@@ -11,8 +11,8 @@
 
 struct batch_ctx {
 	struct batch_bpf *skel;
-	struct kp_batch_stat *prev_tot, *cur_tot;	/* [nr_cpus] */
-	struct kp_hist *prev_hist, *cur_hist;		/* [nr_cpus] */
+	struct percpu_snap tot;		/* kp_batch_stat, one key */
+	struct percpu_snap hist;	/* kp_hist, one key */
 	struct snapshot prev_callers;
 };
 
@@ -64,11 +64,12 @@ static int batch_report(struct env *env, void *ctx, double secs, bool last)
 	struct json *j = &env->json_doc;
 	char buf[160];
 	size_t active, rows;
-	__u32 k = 0;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.totals), &k, t->cur_tot) ||
-	    bpf_map_lookup_elem(bpf_map__fd(skel->maps.writes_hist), &k, t->cur_hist)) {
-		kp_err(env, "reading the BPF maps: %s", strerror(errno));
+	err = percpu_snap_read(&t->tot, bpf_map__fd(skel->maps.totals));
+	if (!err)
+		err = percpu_snap_read(&t->hist, bpf_map__fd(skel->maps.writes_hist));
+	if (err) {
+		kp_err(env, "reading the BPF maps: %s", strerror(-err));
 		return EXIT_RUNTIME;
 	}
 	if (kp_read_globals(env, skel->maps.bss, &g, sizeof(g)))
@@ -80,8 +81,8 @@ static int batch_report(struct env *env, void *ctx, double secs, bool last)
 		return EXIT_RUNTIME;
 	}
 	for (int c = 0; c < ncpu; c++) {
-		stat_delta(tot, &t->cur_tot[c], &t->prev_tot[c]);
-		hist_sub(&d, &t->cur_hist[c], &t->prev_hist[c]);
+		stat_delta(tot, PSNAP_CUR(&t->tot, 0, c), PSNAP_PREV(&t->tot, 0, c));
+		hist_sub(&d, PSNAP_CUR(&t->hist, 0, c), PSNAP_PREV(&t->hist, 0, c));
 		hist_add(&hist, &d);
 	}
 	for (size_t i = 0; i < cs.n; i++) {
@@ -188,8 +189,8 @@ static int batch_report(struct env *env, void *ctx, double secs, bool last)
 		fputc('\n', env->out);
 		fflush(env->out);
 	}
-	memcpy(t->prev_tot, t->cur_tot, sizeof(*t->cur_tot) * ncpu);
-	memcpy(t->prev_hist, t->cur_hist, sizeof(*t->cur_hist) * ncpu);
+	percpu_snap_next(&t->tot);
+	percpu_snap_next(&t->hist);
 	snapshot_free(&t->prev_callers);
 	t->prev_callers = cs;
 	rows_free(&callers);
@@ -208,11 +209,8 @@ static int batch_run(struct env *env)
 		return EXIT_RUNTIME;
 	}
 	KP_SET_FILTERS(env, t.skel);
-	t.prev_tot = calloc(n, sizeof(*t.prev_tot));
-	t.cur_tot = calloc(n, sizeof(*t.cur_tot));
-	t.prev_hist = calloc(n, sizeof(*t.prev_hist));
-	t.cur_hist = calloc(n, sizeof(*t.cur_hist));
-	if (!t.prev_tot || !t.cur_tot || !t.prev_hist || !t.cur_hist) {
+	if (percpu_snap_init(&t.tot, 1, n, sizeof(struct kp_batch_stat)) ||
+	    percpu_snap_init(&t.hist, 1, n, sizeof(struct kp_hist))) {
 		kp_err(env, "out of memory");
 		err = EXIT_RUNTIME;
 		goto out;
@@ -223,10 +221,8 @@ static int batch_run(struct env *env)
 	err = kp_run_loop(env, NULL, batch_report, &t);
 out:
 	snapshot_free(&t.prev_callers);
-	free(t.prev_tot);
-	free(t.cur_tot);
-	free(t.prev_hist);
-	free(t.cur_hist);
+	percpu_snap_free(&t.tot);
+	percpu_snap_free(&t.hist);
 	batch_bpf__destroy(t.skel);
 	return err;
 }

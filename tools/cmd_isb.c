@@ -5,11 +5,12 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "kpkeys.h"
+#include "maps.h"
 #include "isb.skel.h"
 
 struct isb_ctx {
 	struct isb_bpf *skel;
-	struct kp_hist *prev, *cur;	/* [2][nr_cpus]: synced, unsynced */
+	struct percpu_snap hists;	/* keys: 0 synced, 1 unsynced */
 };
 
 static void json_hist(struct json *j, const struct kp_hist *h)
@@ -32,24 +33,30 @@ static void print_hist(struct env *env, const char *title, const struct kp_hist 
 		hist_print(env->out, h, "ns");
 }
 
+/* The histogram of KEY on CPU since the last report. */
+static void cpu_delta(struct kp_hist *d, const struct isb_ctx *t, size_t key,
+		      int cpu)
+{
+	hist_sub(d, PSNAP_CUR(&t->hists, key, cpu), PSNAP_PREV(&t->hists, key, cpu));
+}
+
 static int isb_report(struct env *env, void *ctx, double secs, bool last)
 {
 	struct isb_ctx *t = ctx;
-	int fd = bpf_map__fd(t->skel->maps.hists), ncpu = env->nr_cpus;
+	int err = percpu_snap_read(&t->hists, bpf_map__fd(t->skel->maps.hists));
+	int ncpu = env->nr_cpus;
 	struct kp_hist all = {}, nosync = {}, d;
 	struct json *j = &env->json_doc;
 	char clk[16];
-	int err = 0;
 
-	for (__u32 k = 0; k < 2; k++)
-		if (bpf_map_lookup_elem(fd, &k, t->cur + (size_t)k * ncpu)) {
-			kp_err(env, "reading the BPF map: %s", strerror(errno));
-			return EXIT_RUNTIME;
-		}
+	if (err) {
+		kp_err(env, "reading the BPF map: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
 	for (int c = 0; c < ncpu; c++) {
-		hist_sub(&d, &t->cur[c], &t->prev[c]);
+		cpu_delta(&d, t, 0, c);
 		hist_add(&all, &d);
-		hist_sub(&d, &t->cur[ncpu + c], &t->prev[ncpu + c]);
+		cpu_delta(&d, t, 1, c);
 		hist_add(&nosync, &d);
 	}
 
@@ -66,7 +73,7 @@ static int isb_report(struct env *env, void *ctx, double secs, bool last)
 		if (env->per_cpu) {
 			json_arr_begin(j, "cpus");
 			for (int c = 0; c < ncpu; c++) {
-				hist_sub(&d, &t->cur[c], &t->prev[c]);
+				cpu_delta(&d, t, 0, c);
 				if (!d.count)
 					continue;
 				json_obj_begin(j, NULL);
@@ -87,7 +94,7 @@ static int isb_report(struct env *env, void *ctx, double secs, bool last)
 			for (int c = 0; c < ncpu; c++) {
 				char title[32];
 
-				hist_sub(&d, &t->cur[c], &t->prev[c]);
+				cpu_delta(&d, t, 0, c);
 				if (!d.count)
 					continue;
 				snprintf(title, sizeof(title), "CPU %d", c);
@@ -98,7 +105,7 @@ static int isb_report(struct env *env, void *ctx, double secs, bool last)
 			(unsigned long long)nosync.count, hist_mean(&nosync));
 		fflush(env->out);
 	}
-	memcpy(t->prev, t->cur, sizeof(*t->cur) * 2 * ncpu);
+	percpu_snap_next(&t->hists);
 	return err;
 }
 
@@ -113,9 +120,7 @@ static int isb_run(struct env *env)
 		return EXIT_RUNTIME;
 	}
 	KP_SET_FILTERS(env, t.skel);
-	t.prev = calloc(2 * (size_t)env->nr_cpus, sizeof(*t.prev));
-	t.cur = calloc(2 * (size_t)env->nr_cpus, sizeof(*t.cur));
-	if (!t.prev || !t.cur) {
+	if (percpu_snap_init(&t.hists, 2, env->nr_cpus, sizeof(struct kp_hist))) {
 		kp_err(env, "out of memory");
 		err = EXIT_RUNTIME;
 		goto out;
@@ -125,8 +130,7 @@ static int isb_run(struct env *env)
 		goto out;
 	err = kp_run_loop(env, NULL, isb_report, &t);
 out:
-	free(t.prev);
-	free(t.cur);
+	percpu_snap_free(&t.hists);
 	isb_bpf__destroy(t.skel);
 	return err;
 }

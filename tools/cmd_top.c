@@ -11,22 +11,10 @@
 
 struct top_ctx {
 	struct top_bpf *skel;
-	struct kp_trans_count *prev, *cur;	/* [KP_NR_TRANS][nr_cpus] */
+	struct percpu_snap trans;	/* kp_trans_count, keys [0, KP_NR_TRANS) */
 	struct snapshot prev_callers, prev_tasks;
 	__u64 prev_dropped;
 };
-
-/* Transitions by index: [0, KP_NR_TRANS), each value per CPU. */
-static int read_trans(struct env *env, struct top_ctx *t,
-		      struct kp_trans_count *out)
-{
-	int fd = bpf_map__fd(t->skel->maps.trans);
-
-	for (__u32 i = 0; i < KP_NR_TRANS; i++)
-		if (bpf_map_lookup_elem(fd, &i, out + (size_t)i * env->nr_cpus))
-			return -errno;
-	return 0;
-}
 
 static void level_pair(int idx, int *restore, int *from, int *to)
 {
@@ -97,7 +85,7 @@ static int top_report(struct env *env, void *ctx, double secs, bool last)
 	char buf[64], a[16], b[16];
 	struct json *j = &env->json_doc;
 
-	err = read_trans(env, t, t->cur);
+	err = percpu_snap_read(&t->trans, bpf_map__fd(skel->maps.trans));
 	if (!err)
 		err = snapshot_read(bpf_map__fd(skel->maps.callers), sizeof(__u64),
 				    sizeof(__u64), &cs);
@@ -117,8 +105,8 @@ static int top_report(struct env *env, void *ctx, double secs, bool last)
 		int restore, from, to;
 
 		for (int c = 0; c < ncpu; c++) {
-			struct kp_trans_count *cur = &t->cur[(size_t)i * ncpu + c];
-			struct kp_trans_count *prev = &t->prev[(size_t)i * ncpu + c];
+			const struct kp_trans_count *cur = PSNAP_CUR(&t->trans, i, c);
+			const struct kp_trans_count *prev = PSNAP_PREV(&t->trans, i, c);
 			__u64 d = cur->count - prev->count;
 
 			n += d;
@@ -253,7 +241,7 @@ static int top_report(struct env *env, void *ctx, double secs, bool last)
 	}
 
 	/* this report's totals are the next one's base */
-	memcpy(t->prev, t->cur, sizeof(*t->cur) * KP_NR_TRANS * ncpu);
+	percpu_snap_next(&t->trans);
 	snapshot_free(&t->prev_callers);
 	snapshot_free(&t->prev_tasks);
 	t->prev_callers = cs;
@@ -277,9 +265,8 @@ static int top_run(struct env *env)
 		return EXIT_RUNTIME;
 	}
 	KP_SET_FILTERS(env, t.skel);
-	t.prev = calloc((size_t)KP_NR_TRANS * env->nr_cpus, sizeof(*t.prev));
-	t.cur = calloc((size_t)KP_NR_TRANS * env->nr_cpus, sizeof(*t.cur));
-	if (!t.prev || !t.cur) {
+	if (percpu_snap_init(&t.trans, KP_NR_TRANS, env->nr_cpus,
+			     sizeof(struct kp_trans_count))) {
 		kp_err(env, "out of memory");
 		err = EXIT_RUNTIME;
 		goto out;
@@ -291,8 +278,7 @@ static int top_run(struct env *env)
 out:
 	snapshot_free(&t.prev_callers);
 	snapshot_free(&t.prev_tasks);
-	free(t.prev);
-	free(t.cur);
+	percpu_snap_free(&t.trans);
 	top_bpf__destroy(t.skel);
 	return err;
 }

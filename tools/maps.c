@@ -157,3 +157,38 @@ void rows_free(struct rows *rs)
 	free(rs->r);
 	memset(rs, 0, sizeof(*rs));
 }
+
+int percpu_snap_init(struct percpu_snap *s, size_t keys, size_t ncpu,
+		     size_t value_size)
+{
+	s->keys = keys;
+	s->ncpu = ncpu;
+	s->value_size = value_size;
+	s->prev = calloc(keys * ncpu, value_size);
+	s->cur = calloc(keys * ncpu, value_size);
+	if (!s->prev || !s->cur) {
+		percpu_snap_free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int percpu_snap_read(struct percpu_snap *s, int fd)
+{
+	for (__u32 k = 0; k < s->keys; k++)
+		if (bpf_map_lookup_elem(fd, &k, s->cur + k * s->ncpu * s->value_size))
+			return -errno;
+	return 0;
+}
+
+void percpu_snap_next(struct percpu_snap *s)
+{
+	memcpy(s->prev, s->cur, s->keys * s->ncpu * s->value_size);
+}
+
+void percpu_snap_free(struct percpu_snap *s)
+{
+	free(s->prev);
+	free(s->cur);
+	s->prev = s->cur = NULL;
+}

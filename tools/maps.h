@@ -20,6 +20,29 @@ int snapshot_read(int fd, size_t key_size, size_t value_size,
 		  struct snapshot *s);
 const void *snapshot_find(const struct snapshot *s, const void *key);
 void snapshot_free(struct snapshot *s);
+/*
+ * Per-CPU array maps, read whole at each report: KEYS keys, each with one
+ * VALUE_SIZE value per CPU, laid out [key][cpu]. The previous read is kept
+ * for the difference between two reports (the maps are never cleared).
+ */
+struct percpu_snap {
+	size_t keys, ncpu, value_size;
+	char *prev, *cur;
+};
+
+/* Zeroed prev and cur (the maps start zeroed): 0 or -ENOMEM. */
+int percpu_snap_init(struct percpu_snap *s, size_t keys, size_t ncpu,
+		     size_t value_size);
+/* Every key of per-CPU array FD into cur: 0 or -errno. */
+int percpu_snap_read(struct percpu_snap *s, int fd);
+/* This report's values are the next one's base. */
+void percpu_snap_next(struct percpu_snap *s);
+void percpu_snap_free(struct percpu_snap *s);
+#define PSNAP_CUR(s, key, cpu) \
+	((const void *)((s)->cur + ((key) * (s)->ncpu + (cpu)) * (s)->value_size))
+#define PSNAP_PREV(s, key, cpu) \
+	((const void *)((s)->prev + ((key) * (s)->ncpu + (cpu)) * (s)->value_size))
+
 #define SNAP_KEY(s, i) ((const void *)((s)->keys + (i) * (s)->key_size))
 #define SNAP_VAL(s, i) ((const void *)((s)->values + (i) * (s)->value_size))
 
