@@ -10,10 +10,10 @@ SHELL := /bin/bash
 ROOT  := $(CURDIR)
 BUILD := $(ROOT)/build
 
+ARCH       ?= arm64
+ARCHES     := $(sort $(patsubst scripts/arch/%.env,%,$(wildcard scripts/arch/*.env)))
 VARIANT    ?= kpkeys
 VARIANTS   := kpkeys debug vanilla
-QEMU       ?= qemu-system-aarch64
-VM_MEM     ?= 1G
 VM_SMP     ?= 2
 VM_TIMEOUT ?= 900
 BENCH_ROUNDS ?= 5
@@ -39,6 +39,18 @@ exit-with = $(if $(filter-out 0,$(1)),$(if $(KP_LOADED),$(kp-exit $(1)),$(error 
 fail = $(file >>/dev/stderr,$(1))$(call exit-with,$(2))
 
 # Validate user input before anything gets built.
+ifeq ($(filter $(ARCH),$(ARCHES)),)
+$(call fail,make: unknown ARCH '$(ARCH)'; use one of: $(ARCHES),2)
+endif
+# The guest architecture's facts: KARCH, CROSS, KIMAGE, QEMU_BIN,
+# QEMU_PKG, BPF_ARCH, UNAME_M, GUEST_KPKEYS, BUILD_PREFIX...
+include scripts/arch/$(ARCH).env
+QEMU       ?= $(QEMU_BIN)
+VM_MEM     ?= $(GUEST_MEM)
+empty :=
+space := $(empty) $(empty)
+export ARCH
+
 ifeq ($(filter $(VARIANT),$(VARIANTS)),)
 $(call fail,make: unknown VARIANT '$(VARIANT)'; use one of: $(VARIANTS),2)
 endif
@@ -52,7 +64,7 @@ endif
 endif
 ifneq ($(filter command line environment,$(origin QEMU)),)
 ifeq ($(shell command -v '$(QEMU)' 2>/dev/null),)
-$(call fail,make: emulator '$(QEMU)' not found; install qemu-system-arm (make deps) or set QEMU to a qemu-system-aarch64 binary,1)
+$(call fail,make: emulator '$(QEMU)' not found; install $(QEMU_PKG) (make deps) or set QEMU to a $(QEMU_BIN) binary,1)
 endif
 endif
 ifeq ($(shell [[ '$(VM_TIMEOUT)' =~ ^[0-9]+$$ ]] && [ '$(VM_TIMEOUT)' -gt 0 ] && echo ok),)
@@ -71,27 +83,28 @@ endif
 # make -s: the build scripts print only errors.
 export QUIET := $(if $(findstring s,$(firstword -$(MAKEFLAGS))),1)
 
-B        := $(BUILD)/$(VARIANT)
+# build/VARIANT on arm64, build/ARCH-VARIANT otherwise
+B        := $(BUILD)/$(BUILD_PREFIX)$(VARIANT)
 KOUT     := $(B)/kernel
-IMAGE    := $(KOUT)/arch/arm64/boot/Image
+IMAGE    := $(KOUT)/$(KIMAGE)
 VMLINUX  := $(KOUT)/vmlinux
 INITRD   := $(B)/initramfs.cpio.gz
 GUESTBIN := $(B)/bin
 OBJ      := $(B)/obj
 
-CROSS     := aarch64-linux-gnu-
 CROSS_CC  := $(CROSS)gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 CFLAGS_TOOLS := -O2 -g -Wall -Wextra -Wno-unused-parameter
-BPF_CFLAGS   := -g -O2 -Wall -target bpf -D__TARGET_ARCH_arm64 -I$(OBJ) \
+BPF_CFLAGS   := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(OBJ) \
 		-I/usr/include/$(shell uname -m)-linux-gnu
 
-# No emulator implements POE: the patched guest runs kpkeys' mock backend
-# unless KCMDLINE says otherwise (the last kpkeys= wins).
-GUEST_CMDLINE := $(if $(filter kpkeys debug,$(VARIANT)),kpkeys=mock) $(KCMDLINE)
+# No emulator implements POE: the patched arm64 guest runs kpkeys' mock
+# backend (GUEST_KPKEYS), the x86-64 one PKS by default, unless KCMDLINE
+# says otherwise (the last kpkeys= wins).
+GUEST_CMDLINE := $(if $(filter kpkeys debug,$(VARIANT)),$(GUEST_KPKEYS)) $(KCMDLINE)
 
-VMRUN = python3 scripts/vmrun.py --qemu '$(QEMU)' --kernel $(IMAGE) \
+VMRUN = python3 scripts/vmrun.py --arch $(ARCH) --qemu '$(QEMU)' --kernel $(IMAGE) \
 	--initrd $(INITRD) --mem $(VM_MEM) --smp $(VM_SMP) \
 	--timeout $(VM_TIMEOUT) $(if $(filter 1,$(V)),--console)
 
@@ -117,7 +130,7 @@ $(VMLINUX): FORCE | $(DEPS_STAMP)
 kernelversion: $(VMLINUX)
 	@echo "$$(cat $(B)/kernel.release) (Debian linux-source-6.12 $$(dpkg-query -W -f='$${Version}' linux-source-6.12))"
 
-## BPF objects and guest binaries (static arm64).
+## BPF objects and guest binaries (static, for the guest's ARCH).
 $(OBJ)/vmlinux.h: $(VMLINUX) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
@@ -132,13 +145,13 @@ $(OBJ)/%.skel.h: $(OBJ)/%.bpf.o
 # tests/bpf/NAME.c + NAME.bpf.c -> the guest's kp-NAME
 $(GUESTBIN)/kp-%: tests/bpf/%.c $(OBJ)/%.skel.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	@echo "  CC      $(notdir $@) (static arm64)"
+	@echo "  CC      $(notdir $@) (static $(ARCH))"
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz
 
 # tests/workloads/NAME.c -> the guest's NAME (mmwork, jsoncheck, kmodrun)
 $(GUESTBIN)/%: tests/workloads/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	@echo "  CC      $(notdir $@) (static arm64)"
+	@echo "  CC      $(notdir $@) (static $(ARCH))"
 	@$(CROSS_CC) $(CFLAGS_TOOLS) -static $< -o $@
 
 GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork $(GUESTBIN)/jsoncheck \
@@ -149,11 +162,13 @@ GUEST_BINS += $(GUESTBIN)/kp-tptrace $(GUESTBIN)/kpkeys
 endif
 
 ## The kpkeys tool (bpf/, tools/): one BPF object per subcommand, built
-## against the BTF of the kpkeys variant's kernel (CO-RE: the same binary
-## loads on the debug kernel), linked natively and static for arm64.
+## against the BTF of the ARCH's kpkeys kernel (CO-RE: the same binary loads
+## on the debug kernel), linked static for the guest (build/tools/ARCH/)
+## and, for arm64, natively for the host (build/tools/kpkeys). On x86-64
+## the static binary is the host's too.
 TOOLS      := $(BUILD)/tools
-TOOLS_OBJ  := $(TOOLS)/obj
-TOOLS_BTF_H := $(BUILD)/kpkeys/obj/vmlinux.h
+TOOLS_OBJ  := $(TOOLS)/$(ARCH)/obj
+TOOLS_BTF_H := $(BUILD)/$(BUILD_PREFIX)kpkeys/obj/vmlinux.h
 TOOL_CMDS  := top isb batch faults audit splits
 TOOL_SKELS := $(TOOL_CMDS:%=$(TOOLS_OBJ)/%.skel.h)
 TOOL_LIB   := $(addprefix tools/,args.c decode.c hist.c json.c ksyms.c maps.c)
@@ -161,8 +176,8 @@ TOOL_SRCS  := tools/kpkeys.c $(TOOL_LIB) $(TOOL_CMDS:%=tools/cmd_%.c)
 TOOL_DEPS  := $(TOOL_SRCS) $(wildcard tools/*.h) bpf/kpkeys_tool.h $(TOOL_SKELS)
 TOOL_CFLAGS := $(CFLAGS_TOOLS) -Itools -Ibpf -I$(TOOLS_OBJ) \
 	-DKPKEYS_VERSION='"$(shell git describe --always --dirty 2>/dev/null || echo dev)"'
-KPKEYS_NATIVE := $(TOOLS)/kpkeys
-KPKEYS_ARM64  := $(TOOLS)/arm64/kpkeys
+KPKEYS_GUEST  := $(TOOLS)/$(ARCH)/kpkeys
+KPKEYS_NATIVE := $(if $(CROSS),$(TOOLS)/kpkeys,$(KPKEYS_GUEST))
 KPKEYS_UNIT   := $(TOOLS)/kpkeys-unit
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -176,23 +191,25 @@ endif
 $(TOOLS_OBJ)/%.bpf.o: bpf/%.bpf.c bpf/common.bpf.h bpf/kpkeys_tool.h $(TOOLS_BTF_H) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  BPF     $(notdir $@)"
-	@$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_arm64 -I$(dir $(TOOLS_BTF_H)) -Ibpf \
+	@$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(dir $(TOOLS_BTF_H)) -Ibpf \
 		-I/usr/include/$(shell uname -m)-linux-gnu -c $< -o $@
 
 $(TOOLS_OBJ)/%.skel.h: $(TOOLS_OBJ)/%.bpf.o
 	@$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
 
+ifneq ($(CROSS),)
 $(KPKEYS_NATIVE): $(TOOL_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@echo "  CC      kpkeys (native)"
 	@gcc $(TOOL_CFLAGS) $(TOOL_SRCS) -o $@ -lbpf -lelf -lz -lm
+endif
 
-$(KPKEYS_ARM64): $(TOOL_DEPS) | $(DEPS_STAMP)
+$(KPKEYS_GUEST): $(TOOL_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	@echo "  CC      kpkeys (static arm64)"
+	@echo "  CC      kpkeys (static $(ARCH))"
 	@$(CROSS_CC) $(TOOL_CFLAGS) -static $(TOOL_SRCS) -o $@ -lbpf -lelf -lz -lm
 
-$(GUESTBIN)/kpkeys: $(KPKEYS_ARM64)
+$(GUESTBIN)/kpkeys: $(KPKEYS_GUEST)
 	@mkdir -p $(@D)
 	@cp $< $@
 
@@ -230,22 +247,31 @@ demo-run: guest
 	@$(VMRUN) --log $(B)/logs/demo.log --status-file $(B)/demo.status \
 		--append '$(GUEST_CMDLINE)' --cmd /usr/share/kpkeys/demo.sh || true
 
-## Tests: host unit tests, then the guest suite. Last line: N passed, N failed.
+## Tests: host unit tests, then the guest suites of both architectures
+## (only ARCH's when ARCH is given on the command line). Last line:
+## N passed, N failed.
+TEST_ARCHES := $(if $(filter command line,$(origin ARCH)),$(ARCH),$(ARCHES))
 test: test-run
 	@:$(call exit-with,$(or $(file <$(BUILD)/test.status),1))
-# The patched variant is also tested as VARIANT=debug (lockdep, KASAN...),
-# and the bench smoke boots VARIANT=vanilla as its baseline.
+# On arm64 the patched variant is also tested as VARIANT=debug (lockdep,
+# KASAN...), and the bench smoke boots VARIANT=vanilla as its baseline.
+# x86-64 boots only the patched variant: PKS enforces there, and its
+# checks need nothing else.
 test-run: guest $(if $(filter-out vanilla,$(VARIANT)),$(KPKEYS_NATIVE) $(KPKEYS_UNIT))
-	@$(if $(filter kpkeys,$(VARIANT)),$(MAKE) --no-print-directory VARIANT=debug guest)
-	@$(if $(filter kpkeys,$(VARIANT)),$(MAKE) --no-print-directory VARIANT=vanilla guest)
+	@$(if $(filter kpkeys-arm64,$(VARIANT)-$(ARCH)),$(MAKE) --no-print-directory VARIANT=debug guest)
+	@$(if $(filter kpkeys-arm64,$(VARIANT)-$(ARCH)),$(MAKE) --no-print-directory VARIANT=vanilla guest)
+	@$(foreach a,$(filter-out $(ARCH),$(TEST_ARCHES)),$(MAKE) --no-print-directory ARCH=$(a) VARIANT=$(VARIANT) guest &&) :
 	@rm -f $(BUILD)/test.status
-	@python3 tests/run.py --variant $(VARIANT) --qemu '$(QEMU)' \
-		--mem $(VM_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) \
+	@python3 tests/run.py --arches '$(TEST_ARCHES)' --variant $(VARIANT) \
+		$(if $(filter command line environment,$(origin QEMU)),--qemu '$(QEMU)') \
+		$(if $(filter command line environment,$(origin VM_MEM)),--mem $(VM_MEM)) \
+		--smp $(VM_SMP) --timeout $(VM_TIMEOUT) \
 		--kcmdline '$(KCMDLINE)' --status-file $(BUILD)/test.status || true
 
 ## Benchmark: the published kpkeys cost table, three configurations (see
 ## bench/README.md). Writes build/bench/{table.txt,bench.json,bench.png}.
 bench: guest
+	@$(if $(filter-out arm64,$(ARCH)),echo "make bench: the cost table measures hardened page tables, which $(ARCH) does not have yet; use ARCH=arm64" >&2; exit 2)
 	@$(MAKE) --no-print-directory VARIANT=vanilla guest
 	@python3 bench/bench.py --out $(BUILD)/bench --rounds '$(BENCH_ROUNDS)' \
 		$(if $(BENCH_COMPARE),--compare '$(BENCH_COMPARE)') \
@@ -257,7 +283,7 @@ check-patches: kernel
 	@scripts/check-series.sh
 
 clean:
-	rm -rf $(addprefix $(BUILD)/,$(VARIANTS)) $(TOOLS)
+	rm -rf $(addprefix $(BUILD)/,$(VARIANTS) $(foreach a,$(filter-out arm64,$(ARCHES)),$(VARIANTS:%=$(a)-%))) $(TOOLS)
 
 distclean:
 	rm -rf $(BUILD)
@@ -266,11 +292,12 @@ help:
 	@echo "make demo                 build, boot, run the workloads and show what kpkeys does"
 	@echo "make test                 every test; last line: N passed, N failed"
 	@echo "make vm [CMD='...'|RUN=f] guest shell, or run a command/file in the guest"
-	@echo "make tools                the kpkeys command: $(KPKEYS_NATIVE:$(ROOT)/%=%), static arm64 for the guest"
+	@echo "make tools                the kpkeys command: $(KPKEYS_NATIVE:$(ROOT)/%=%), static $(ARCH) for the guest"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   install kpkeys in PREFIX/sbin"
 	@echo "make bench [BENCH_ROUNDS=5]  the kpkeys cost table (3 boots, <= 20 min): build/bench/"
 	@echo "make kernel | guest | deps | kernelversion | check-patches | clean | distclean"
-	@echo "variables: VARIANT=kpkeys|debug|vanilla KCMDLINE= VM_MEM=$(VM_MEM) VM_SMP=$(VM_SMP)"
+	@echo "variables: ARCH=$(subst $(space),|,$(ARCHES)) VARIANT=kpkeys|debug|vanilla KCMDLINE= VM_MEM=$(VM_MEM)"
+	@echo "           VM_SMP=$(VM_SMP)"
 	@echo "           VM_TIMEOUT=$(VM_TIMEOUT) QEMU=$(QEMU) V=1"
 	@echo "README.md documents every target, variable and exit status."
 

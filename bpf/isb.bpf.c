@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * kpkeys isb: what a level switch costs, the pkey-register write plus its
- * sync barrier (ISB on arm64), from kpkeys_switch's cost_ns: one log2
- * histogram per CPU (per-CPU array, no contention), slot 0 for switches
- * with their own barrier and slot 1 for writes whose barrier a later one
- * covered (sync=0).
+ * sync barrier (ISB on arm64; x86-64's WRMSR to IA32_PKRS needs none),
+ * from kpkeys_switch's cost_ns: one log2 histogram per CPU (per-CPU array,
+ * no contention), slot 0 for switches with their own barrier and slot 1
+ * for writes whose barrier a later one covered (sync=0). Where the
+ * architecture has no barrier (no_sync_arch, set before load) every switch
+ * is a whole switch and goes to slot 0.
  */
 #include "common.bpf.h"
 
@@ -15,10 +17,12 @@ struct {
 	__type(value, struct kp_hist);
 } hists SEC(".maps");
 
+const volatile bool no_sync_arch = false;
+
 SEC("tp_btf/kpkeys_switch")
 int BPF_PROG(isb_switch, KP_SWITCH_ARGS)
 {
-	__u32 idx = sync ? 0 : 1;
+	__u32 idx = sync || no_sync_arch ? 0 : 1;
 	struct kp_hist *h;
 
 	if (kp_filtered())

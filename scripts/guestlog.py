@@ -164,3 +164,47 @@ def guest_results(lines):
         if m:
             done = int(m.group(1))
     return results, done
+
+
+# The report an enforcing backend prints when the default level writes a
+# page keyed with the test pkey and nothing fixes the access up (LKDTM's
+# KPKEYS_WRITE_TEST_PAGE): kpkeys' fault line, the architecture's oops and
+# the oops' kpkeys line (x86-64: "#PF: kpkeys: pkey 15, level DEFAULT,
+# PKRS 0x...").
+PKEY_OOPS = {
+    "report": re.compile(r"kpkeys: pkey fault: write at 0x[0-9a-f]+ \(pkey \d+\)"),
+    "kpkeys": re.compile(r"kpkeys: pkey (\d+), level (\S+), (\S+) (0x[0-9a-f]+)$"),
+    "violation": re.compile(r"protection keys violation"),
+    "oops": re.compile(r"\bOops\b|Internal error: "),
+}
+# Problem lines that belong to that report. Anything else fails the boot.
+PKEY_OOPS_PARTS = re.compile(
+    r"BUG: unable to handle page fault|\bOops\b|Internal error: |"
+    r"Unable to handle kernel")
+
+
+def expected_pkey_oops(lines):
+    """Whether the console shows exactly one pkey-violation oops with its
+    kpkeys lines (pkey, level, register) and no other problem report.
+    Returns (ok, reason)."""
+    msgs = [kernel_message(x) or "" for x in lines]
+
+    def matching(key):
+        return [m for m in (PKEY_OOPS[key].search(x) for x in msgs) if m]
+
+    others = [(lab, ln) for lab, ln in problems(lines)
+              if not PKEY_OOPS_PARTS.search(kernel_message(ln) or "")]
+    if others:
+        return False, "; ".join(f"{lab}: {ln.strip()}" for lab, ln in others[:3])
+    oopses = matching("oops")
+    if len(oopses) != 1:
+        return False, f"want exactly one oops, the console has {len(oopses)}"
+    if not matching("violation"):
+        return False, "the oops does not name a protection-key violation"
+    if len(matching("report")) != 1:
+        return False, "want one 'kpkeys: pkey fault: write at' line"
+    kp = matching("kpkeys")
+    if len(kp) != 1:
+        return False, f"want one 'kpkeys: pkey N, level L, REG V' line, the console has {len(kp)}"
+    m = kp[0]
+    return True, f"pkey {m.group(1)}, level {m.group(2)}, {m.group(3)} {m.group(4)}"

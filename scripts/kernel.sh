@@ -3,7 +3,7 @@
 #
 # Prepare, configure and build the guest kernel for one variant.
 #
-#   scripts/kernel.sh VARIANT
+#   [ARCH=arm64|x86_64] scripts/kernel.sh VARIANT
 #
 # Source: Debian's linux-source-6.12 is extracted once into build/src/linux
 # and committed there as a git baseline. Patched variants build from a git
@@ -13,8 +13,14 @@
 # the result, so only files whose content changed get new timestamps and the
 # rebuild stays incremental. VARIANT=vanilla builds the untouched baseline.
 #
-# Output: build/VARIANT/kernel (O= directory: vmlinux with BTF,
-# arch/arm64/boot/Image) and build/VARIANT/modules (modules_install root).
+# Configuration: tinyconfig for ARCH, then kconfig/base.config,
+# kconfig/ARCH.config, and for the patched variants kconfig/kpkeys.config
+# and kconfig/kpkeys-ARCH.config (debug.config or vanilla.config last).
+#
+# Output: build/DIR/kernel (O= directory: vmlinux with BTF and the boot
+# image named in scripts/arch/ARCH.env) and build/DIR/modules
+# (modules_install root), where DIR is VARIANT for arm64 and
+# ARCH-VARIANT otherwise.
 set -euo pipefail
 say() { [ -n "${QUIET:-}" ] || echo "$@"; }
 
@@ -22,6 +28,7 @@ die() { echo "kernel: $*" >&2; exit 1; }
 trap 'echo "kernel: internal error at scripts/kernel.sh line $LINENO: $BASH_COMMAND" >&2' ERR
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/scripts/archenv.sh"
 BUILD=${BUILD:-$ROOT/build}
 VARIANT=${1:?usage: kernel.sh VARIANT}
 JOBS=${JOBS:-$(nproc)}
@@ -29,15 +36,17 @@ SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 BASE=$BUILD/src/linux
 
 case "$VARIANT" in
-kpkeys)       TREE=$BUILD/src/linux-kpkeys; FRAGS="base kpkeys" ;;
-debug)        TREE=$BUILD/src/linux-kpkeys; FRAGS="base kpkeys debug" ;;
-vanilla)      TREE=$BASE;                    FRAGS="base vanilla" ;;
+kpkeys)       TREE=$BUILD/src/linux-kpkeys; FRAGS="base $ARCH kpkeys kpkeys-$ARCH" ;;
+debug)        TREE=$BUILD/src/linux-kpkeys; FRAGS="base $ARCH kpkeys kpkeys-$ARCH debug" ;;
+vanilla)      TREE=$BASE;                    FRAGS="base $ARCH vanilla" ;;
 *) die "unknown VARIANT '$VARIANT'; use one of: kpkeys (default), debug, vanilla" ;;
 esac
 
 APPLY=$BUILD/src/linux-apply	# scratch worktree where the series is applied
-OUT=$BUILD/$VARIANT/kernel
-MODROOT=$BUILD/$VARIANT/modules
+TREE=${KERNEL_TREE:-$TREE}	# KERNEL_TREE: build another checkout (development)
+DIR=$BUILD/$BUILD_PREFIX$VARIANT
+OUT=$DIR/kernel
+MODROOT=$DIR/modules
 [ -r "$SRC_TARBALL" ] || die "$SRC_TARBALL not found; run 'make deps' (installs linux-source-6.12)"
 
 git_q() { git -c user.name=kpkeys-build -c user.email=kpkeys-build@localhost "$@"; }
@@ -72,7 +81,7 @@ series_files() {
 	done
 }
 
-if [ "$TREE" != "$BASE" ]; then
+if [ "$TREE" = "$BUILD/src/linux-kpkeys" ]; then
 	patches=$(series_files)
 	want=$( (echo "$debver"; for p in $patches; do sha256sum "$ROOT/$p"; done) | sha256sum | cut -d' ' -f1)
 	for wt in "$TREE" "$APPLY"; do
@@ -96,10 +105,9 @@ if [ "$TREE" != "$BASE" ]; then
 fi
 
 # 3. Configuration: tinyconfig + committed fragments, verified.
-CROSS=aarch64-linux-gnu-
 CC="${CROSS}gcc"; HOSTCC=gcc
 if command -v ccache >/dev/null 2>&1; then CC="ccache $CC"; HOSTCC="ccache gcc"; fi
-kmake() { make -s -C "$TREE" O="$OUT" ARCH=arm64 CROSS_COMPILE=$CROSS \
+kmake() { make -s -C "$TREE" O="$OUT" ARCH=$KARCH CROSS_COMPILE=$CROSS \
 	CC="$CC" HOSTCC="$HOSTCC" LOCALVERSION= KBUILD_BUILD_USER=kpkeys KBUILD_BUILD_HOST=build "$@"; }
 
 fragpaths=()
@@ -133,9 +141,9 @@ fi
 
 # 4. Build.
 kver=$(kmake kernelversion)
-log=$BUILD/$VARIANT/kernel-build.log
-say "kernel: building Linux $kver (Debian linux-source-6.12 $debver), VARIANT=$VARIANT, log: ${log#"$ROOT"/}"
-if ! kmake -j"$JOBS" Image modules > "$log" 2>&1; then
+log=$DIR/kernel-build.log
+say "kernel: building Linux $kver (Debian linux-source-6.12 $debver), ARCH=$ARCH VARIANT=$VARIANT, log: ${log#"$ROOT"/}"
+if ! kmake -j"$JOBS" "$(basename "$KIMAGE")" modules > "$log" 2>&1; then
 	tail -n 40 "$log" >&2
 	die "build failed (full log: $log)"
 fi
@@ -143,5 +151,5 @@ rm -rf "$MODROOT"
 kmake INSTALL_MOD_PATH="$MODROOT" INSTALL_MOD_STRIP=1 modules_install >> "$log" 2>&1 ||
 	die "modules_install failed (log: $log)"
 release=$(cat "$OUT/include/config/kernel.release")
-echo "$release" > "$BUILD/$VARIANT/kernel.release"
-say "kernel: built $release: $OUT/arch/arm64/boot/Image"
+echo "$release" > "$DIR/kernel.release"
+say "kernel: built $release: $OUT/$KIMAGE"

@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """Boot the guest under QEMU and run one thing in it.
 
-    vmrun.py --kernel Image --initrd base.cpio.gz [--cmd STR | --run FILE]
-             [--append ARGS] [--mem SIZE] [--smp N] [--timeout S]
-             [--log FILE] [--status-file FILE] [--console]
+    vmrun.py [--arch arm64|x86_64] --kernel IMAGE --initrd base.cpio.gz
+             [--cmd STR | --run FILE] [--append ARGS] [--mem SIZE] [--smp N]
+             [--timeout S] [--log FILE] [--status-file FILE] [--console]
+
+The machine, CPU, console and emulator come from scripts/arch/ARCH.env:
+QEMU's TCG with -cpu max on both (arm64 virt; x86-64 pc, never KVM, which
+has no PKS).
 
 With --cmd or --run the guest runs it and powers off; the command's output
 is printed (kernel messages left out; they are in the log) and its exit
@@ -28,6 +32,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import archenv  # noqa: E402
 import guestlog  # noqa: E402
 
 EXIT_TIMEOUT, EXIT_KERNEL, EXIT_NOSTATUS = 124, 125, 126
@@ -75,7 +80,8 @@ def report(lines, log):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--qemu", default="qemu-system-aarch64")
+    ap.add_argument("--arch", default="arm64")
+    ap.add_argument("--qemu", help="emulator binary (default: the ARCH's)")
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--initrd", required=True)
     ap.add_argument("--cmd")
@@ -96,16 +102,21 @@ def main():
                 f.write(f"{code}\n")
         return code
 
+    try:
+        env = archenv.load(a.arch)
+    except ValueError as e:
+        err(str(e))
+        return finish(2)
     if a.cmd is not None and a.run is not None:
         err("give CMD or RUN, not both")
         return finish(2)
     if a.run is not None and not os.path.isfile(a.run):
         err(f"RUN file '{a.run}' not found; give the path of a script on the host")
         return finish(2)
-    qemu = shutil.which(a.qemu)
+    qemu = shutil.which(a.qemu or env["QEMU_BIN"])
     if not qemu:
-        err(f"emulator '{a.qemu}' not found; run 'make deps' (package "
-            f"qemu-system-arm) or set QEMU=/path/to/qemu-system-aarch64")
+        err(f"emulator '{a.qemu or env['QEMU_BIN']}' not found; run 'make deps' "
+            f"(package {env['QEMU_PKG']}) or set QEMU=/path/to/{env['QEMU_BIN']}")
         return finish(1)
     for what, path in (("kernel image", a.kernel), ("initramfs", a.initrd)):
         if not os.path.isfile(path):
@@ -127,8 +138,9 @@ def main():
         shutil.copyfileobj(src, dst)
         dst.write(run_archive(a.cmd, a.run))
 
-    append = " ".join(x for x in ("console=ttyAMA0 panic=-1", a.append) if x)
-    argv = [qemu, "-M", "virt", "-cpu", "max,pauth-impdef=on",
+    append = " ".join(x for x in (f"console={env['CONSOLE']} panic=-1",
+                                  a.append) if x)
+    argv = [qemu, *env["QEMU_MACHINE"].split(),
             "-smp", str(a.smp), "-m", a.mem, "-no-reboot", "-nic", "none",
             "-kernel", a.kernel, "-initrd", initrd, "-append", append]
 

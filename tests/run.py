@@ -3,16 +3,19 @@
 """make test: every test, one result line each, then `N passed, N failed`.
 
 1. Host unit tests (tests/host/test_*.py, unittest).
-2. Guest boots, one per kpkeys mode (mock with the whole suite; off,
-   default, rodata=on, kpkeys.batching=off and kpkeys.hardened_pgtables=off
-   with the kpkeys checks; VARIANT=debug with everything): every KUnit case (KTAP
-   from the console), every check of tests/guest/suite.sh, plus "the console
-   shows no panic/Oops/BUG/WARNING/lockdep/KASAN" and "the suite ran to its
-   end" as results of their own, labelled with the boot.
-3. make bench's smoke variant (kpkeys only): one small case per
+2. Guest boots, one per kpkeys mode. arm64: mock with the whole suite;
+   off, default, rodata=on, kpkeys.batching=off and
+   kpkeys.hardened_pgtables=off with the kpkeys checks; VARIANT=debug with
+   everything. x86-64 (PKS enforced by QEMU's TCG): pks with the whole
+   suite, off with the kpkeys checks, and LKDTM's KPKEYS_WRITE_TEST_PAGE,
+   whose oops is the expected result. Every KUnit case (KTAP from the
+   console), every check of tests/guest/suite.sh, plus "the console shows
+   no panic/Oops/BUG/WARNING/lockdep/KASAN" and "the suite ran to its end"
+   as results of their own, labelled with the boot.
+3. make bench's smoke variant (arm64 kpkeys only): one small case per
    configuration (vanilla, no batching, batching), and checks of the
    figures it wrote.
-4. Host-driven guest checks of the `make vm` contract.
+4. Host-driven guest checks of the `make vm` contract, per architecture.
 """
 
 import argparse
@@ -25,6 +28,7 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import archenv  # noqa: E402
 import guestlog  # noqa: E402
 
 results = []  # (status, name, reason)
@@ -69,15 +73,18 @@ def host_tests():
 
 
 def vmrun(a, log, cmd=None, append="", timeout=None, variant=None):
-    b = os.path.join(ROOT, "build", variant or a.variant)
+    env = archenv.load(a.arch)
+    b = archenv.build_dir(ROOT, a.arch, variant or a.variant)
     argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
-            "--qemu", a.qemu,
-            "--kernel", os.path.join(b, "kernel", "arch", "arm64", "boot", "Image"),
+            "--arch", a.arch,
+            "--kernel", os.path.join(b, "kernel", env["KIMAGE"]),
             "--initrd", os.path.join(b, "initramfs.cpio.gz"),
-            "--mem", a.mem, "--smp", a.smp,
+            "--mem", a.mem or env["GUEST_MEM"], "--smp", a.smp,
             "--timeout", str(timeout or a.timeout),
             "--log", os.path.join(b, "logs", log),
             "--append", " ".join(x for x in (a.kcmdline, append) if x)]
+    if a.qemu:
+        argv += ["--qemu", a.qemu]
     if cmd is not None:
         argv += ["--cmd", cmd]
     t0 = time.monotonic()
@@ -88,7 +95,9 @@ def vmrun(a, log, cmd=None, append="", timeout=None, variant=None):
 
 def guest_boot(a, label, append, tests=(), variant=None):
     """One boot: KUnit (as filtered by `append`) and the guest suite."""
-    print(f"== guest boot [{label}]: {variant or a.variant}, {append}",
+    if a.arch != "arm64":
+        label = f"{a.arch}-{label}"
+    print(f"== guest boot [{label}]: {a.arch} {variant or a.variant}, {append}",
           flush=True)
     p, secs, log = vmrun(a, f"test-{label}.log",
                          cmd=" ".join(["/usr/share/kpkeys/tests/suite.sh",
@@ -133,6 +142,8 @@ def guest_suites(a):
     if a.variant == "vanilla":
         guest_boot(a, "vanilla", "kunit.enable=1")
         return
+    if a.arch == "x86_64":
+        return guest_suites_x86(a)
     # The full suite with the mock backend (no emulator has POE), then the
     # kpkeys checks under every other mode the documentation promises.
     guest_boot(a, "mock", "kpkeys=mock kunit.enable=1")
@@ -155,27 +166,67 @@ def guest_suites(a):
     guest_boot(a, "debug", "kpkeys=mock kunit.enable=1", variant="debug")
 
 
-def make_vm(a, arg):
-    """`make -s vm ARG` for the variant under test, output captured."""
+def guest_suites_x86(a):
+    """x86-64: QEMU's TCG enforces PKS, so these boots prove protection.
+    Their checks fail, not skip, when the mode is not pks."""
+    # kpkeys=mock is arm64's: refused with one line, pks stays (the
+    # default without it is checked through make vm below).
+    guest_boot(a, "pks", "kpkeys=mock kunit.enable=1")
+    only_kpkeys = "kunit.enable=1 kunit.filter_glob=kpkeys*"
+    guest_boot(a, "off", f"kpkeys=off {only_kpkeys}",
+               ["t-kpkeys.sh", "t-pgtables.sh", "t-trace.sh", "t-tool.sh",
+                "t-pks.sh"])
+    lkdtm_boot(a)
+
+
+def lkdtm_boot(a):
+    """LKDTM's KPKEYS_WRITE_TEST_PAGE under PKS: the write must oops with
+    the protection-key violation and the kpkeys line, and nothing else may
+    be reported. The oops is the pass."""
+    label = f"{a.arch}-lkdtm"
+    print(f"== guest boot [{label}]: KPKEYS_WRITE_TEST_PAGE", flush=True)
+    p, secs, log = vmrun(
+        a, f"test-{label}.log", timeout=300,
+        cmd="echo KPKEYS_WRITE_TEST_PAGE > /sys/kernel/debug/provoke-crash/DIRECT; "
+            "echo lkdtm-survived")
+    print(f"   {secs:.0f} s, exit {p.returncode}, log "
+          f"{os.path.relpath(log, ROOT)}", flush=True)
+    with open(log, errors="replace") as f:
+        lines = [guestlog.clean(x) for x in f]
+    ok, why = guestlog.expected_pkey_oops(lines)
+    record("pass" if ok else "fail", f"guest[{label}]:pkey-oops-reported", why)
+    # The oops ends the shell that wrote: nothing after the write runs.
+    out, status = guestlog.command_output(lines)
+    survived = "lkdtm-survived" in out or any("FAIL: survived" in x for x in lines)
+    record("fail" if survived or status is None else "pass",
+           f"guest[{label}]:write-stopped",
+           "the write went through (LKDTM: FAIL: survived)" if survived else
+           "" if status is not None else f"the guest reported no status; see {log}")
+
+
+def make_vm(a, *args):
+    """`make -s vm ARGS` for the variant under test, output captured."""
     return subprocess.run(["make", "-s", "--no-print-directory", "vm",
-                           f"VARIANT={a.variant}", f"QEMU={a.qemu}", arg],
+                           f"ARCH={a.arch}", f"VARIANT={a.variant}",
+                           *([f"QEMU={a.qemu}"] if a.qemu else []), *args],
                           cwd=ROOT, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True)
 
 
 def vm_contract(a):
-    print("== make vm contract", flush=True)
-    release = open(os.path.join(ROOT, "build", a.variant,
+    print(f"== make vm contract ({a.arch})", flush=True)
+    tag = "" if a.arch == "arm64" else f"[{a.arch}]"
+    release = open(os.path.join(archenv.build_dir(ROOT, a.arch, a.variant),
                                 "kernel.release")).read().strip()
     # Through make itself: the exit status must survive make.
     t0 = time.monotonic()
     p = make_vm(a, "CMD=s=3; uname -r; exit $s")
     out = p.stdout.strip().splitlines()
     if p.returncode == 3 and release in out:
-        record("pass", "vm:cmd-output-and-exit-status",
+        record("pass", f"vm{tag}:cmd-output-and-exit-status",
                f"{time.monotonic() - t0:.0f} s")
     else:
-        record("fail", "vm:cmd-output-and-exit-status",
+        record("fail", f"vm{tag}:cmd-output-and-exit-status",
                f"want '{release}' and exit 3 from 'uname -r; exit $s', got exit {p.returncode}, "
                f"output {out[-3:]}, stderr {p.stderr.strip()[-200:]}")
 
@@ -184,11 +235,12 @@ def vm_contract(a):
     with open(script, "w") as f:
         f.write("#!/bin/sh\necho \"run-script on $(uname -m)\"\nexit 7\n")
     p = make_vm(a, f"RUN={script}")
-    if p.returncode == 7 and "run-script on aarch64" in p.stdout:
-        record("pass", "vm:run-file-output-and-exit-status")
+    want = f"run-script on {archenv.load(a.arch)['UNAME_M']}"
+    if p.returncode == 7 and want in p.stdout:
+        record("pass", f"vm{tag}:run-file-output-and-exit-status")
     else:
-        record("fail", "vm:run-file-output-and-exit-status",
-               f"want 'run-script on aarch64' and exit 7, got exit "
+        record("fail", f"vm{tag}:run-file-output-and-exit-status",
+               f"want '{want}' and exit 7, got exit "
                f"{p.returncode}, output {p.stdout.strip()[-200:]!r}, "
                f"stderr {p.stderr.strip()[-200:]}")
 
@@ -196,11 +248,28 @@ def vm_contract(a):
     p, _, _ = vmrun(a, "test-panic.log", cmd="echo c > /proc/sysrq-trigger",
                     timeout=120)
     if p.returncode == 125 and "kernel reported panic" in p.stderr:
-        record("pass", "vm:panic-fails-the-run")
+        record("pass", f"vm{tag}:panic-fails-the-run")
     else:
-        record("fail", "vm:panic-fails-the-run",
+        record("fail", f"vm{tag}:panic-fails-the-run",
                f"want exit 125 and a panic report, got {p.returncode}: "
                f"{p.stderr.strip()[-200:]}")
+
+    if a.arch == "x86_64" and a.variant != "vanilla":
+        # The mode, through make: pks by default, off on request.
+        for extra, want in (((), "pks"), (("KCMDLINE=kpkeys=off",), "off")):
+            p = make_vm(a, "CMD=cat /sys/kernel/kpkeys/mode", *extra)
+            got = p.stdout.strip().splitlines()
+            name = f"vm{tag}:mode-{want}" + ("-by-default" if not extra else "")
+            record("pass" if p.returncode == 0 and got == [want] else "fail",
+                   name, "" if got == [want] else
+                   f"want '{want}', got exit {p.returncode}, {got[-3:]}, "
+                   f"stderr {p.stderr.strip()[-200:]}")
+    if a.arch == a.arches[0]:
+        p = make_vm(a, "ARCH=bogus")
+        err = p.stderr.strip().splitlines()
+        record("pass" if p.returncode == 2 and len(err) == 1 and "ARCH" in err[0]
+               else "fail", "vm:unknown-arch-refused",
+               f"exit {p.returncode}, stderr {err}")
 
 
 def bench_smoke(a):
@@ -210,7 +279,8 @@ def bench_smoke(a):
     out = os.path.join(ROOT, "build", "bench-smoke")
     t0 = time.monotonic()
     p = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "bench.py"),
-                        "--smoke", "--out", out, "--qemu", a.qemu,
+                        "--smoke", "--out", out,
+                        *(["--qemu", a.qemu] if a.qemu else []),
                         "--smp", a.smp, "--mem", "1G"],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True)
@@ -278,9 +348,12 @@ def bench_smoke(a):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--arches", default="arm64 x86_64",
+                    help="guest architectures to boot, in order")
     ap.add_argument("--variant", default="kpkeys")
-    ap.add_argument("--qemu", default="qemu-system-aarch64")
-    ap.add_argument("--mem", default="1G")
+    ap.add_argument("--qemu", help="emulator (default: the ARCH's; only "
+                    "with a single ARCH)")
+    ap.add_argument("--mem", help="guest memory (default: the ARCH's)")
     ap.add_argument("--smp", default="2")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--kcmdline", default="")
@@ -288,12 +361,24 @@ def main():
     ap.add_argument("--host-only", action="store_true")
     a = ap.parse_args()
 
+    a.arches = a.arches.split()
+    for arch in a.arches:
+        try:
+            archenv.load(arch)
+        except ValueError as e:
+            print(f"test: {e}", file=sys.stderr)
+            return 2
+    if a.qemu and len(a.arches) > 1:
+        print("test: QEMU names one emulator; give ARCH too", file=sys.stderr)
+        return 2
     host_tests()
     if not a.host_only:
-        guest_suites(a)
-        if a.variant == "kpkeys":
-            bench_smoke(a)
-        vm_contract(a)
+        for arch in a.arches:
+            a.arch = arch
+            guest_suites(a)
+            if a.variant == "kpkeys" and arch == "arm64":
+                bench_smoke(a)
+            vm_contract(a)
 
     npass = sum(1 for r in results if r[0] == "pass")
     nfail = sum(1 for r in results if r[0] == "fail")

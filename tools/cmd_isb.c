@@ -87,8 +87,11 @@ static int isb_report(struct env *env, void *ctx, double secs, bool last)
 		json_obj_end(j);
 		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
 	} else {
-		fprintf(env->out, "%s  %.2f s: cost of a level switch (pkey register write + sync barrier), kpkeys_switch cost_ns\n",
-			kp_clock(clk, sizeof(clk)), secs);
+		fprintf(env->out, "%s  %.2f s: cost of a level switch (%s), kpkeys_switch cost_ns\n",
+			kp_clock(clk, sizeof(clk)), secs,
+			env->arch == KP_ARCH_X86_64 ? "WRMSR to IA32_PKRS, no barrier needed" :
+			env->arch == KP_ARCH_ARM64 ? "POR_EL1 write + ISB" :
+			"pkey register write + sync barrier");
 		print_hist(env, "all CPUs", &all);
 		if (env->per_cpu)
 			for (int c = 0; c < ncpu; c++) {
@@ -101,8 +104,10 @@ static int isb_report(struct env *env, void *ctx, double secs, bool last)
 				fputc('\n', env->out);
 				print_hist(env, title, &d);
 			}
-		fprintf(env->out, "writes whose barrier a later one covered (sync=0, not above): %llu, mean %.0f ns\n\n",
-			(unsigned long long)nosync.count, hist_mean(&nosync));
+		if (env->arch != KP_ARCH_X86_64)
+			fprintf(env->out, "writes whose barrier a later one covered (sync=0, not above): %llu, mean %.0f ns\n",
+				(unsigned long long)nosync.count, hist_mean(&nosync));
+		fputc('\n', env->out);
 		fflush(env->out);
 	}
 	percpu_snap_next(&t->hists);
@@ -120,6 +125,7 @@ static int isb_run(struct env *env)
 		return EXIT_RUNTIME;
 	}
 	KP_SET_FILTERS(env, t.skel);
+	t.skel->rodata->no_sync_arch = env->arch == KP_ARCH_X86_64;
 	if (percpu_snap_init(&t.hists, 2, env->nr_cpus, sizeof(struct kp_hist))) {
 		kp_err(env, "out of memory");
 		err = EXIT_RUNTIME;
@@ -140,9 +146,11 @@ const struct command cmd_isb = {
 	.summary = "cost of a switch (register write + sync barrier): log2 histogram, mean, p50, p99",
 	.help =
 "Histograms kpkeys_switch's cost_ns: the time from before reading the pkey\n"
-"register to after the write's sync barrier (an ISB on arm64), per switch\n"
-"that issued its own barrier. Writes whose barrier a following one covered\n"
-"(sync=0) are counted apart. p50 and p99 are interpolated inside their\n"
+"register to after the write has taken effect, per switch. On arm64 that\n"
+"is the POR_EL1 write and its ISB; writes whose barrier a following one\n"
+"covered (sync=0) are counted apart. On x86-64 it is the WRMSR to\n"
+"IA32_PKRS, which needs no barrier (every switch has sync=0 there and is\n"
+"counted as such). p50 and p99 are interpolated inside their\n"
 "log2 bucket. The kernel measures only while the event is enabled; under\n"
 "an emulator the figures are emulated time.\n"
 "Reports at the end (Ctrl-C or -d), or every INTERVAL.\n"

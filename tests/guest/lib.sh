@@ -22,3 +22,48 @@ check() {
 		fail "$name" "exit $rc: $(echo "$out" | tail -n 1)"
 	fi
 }
+
+# The kpkeys tool, for t-tool.sh and t-pks.sh.
+# tool_start OUT ARGS...: run kpkeys ARGS in the background, stdout to
+# OUT, stderr to OUT.err; return once it has attached (or died).
+tool_start() {
+	out=$1
+	shift
+	kpkeys "$@" > "$out" 2> "$out.err" &
+	TOOL_PID=$!
+	i=0
+	while ! grep -q 'tracing' "$out.err" 2>/dev/null; do
+		kill -0 $TOOL_PID 2>/dev/null || return 1
+		i=$((i + 1))
+		[ $i -lt 300 ] || return 1
+		sleep 0.1
+	done
+}
+
+# tool_stop: SIGINT, then the tool's exit status.
+tool_stop() {
+	kill -INT $TOOL_PID 2>/dev/null
+	wait $TOOL_PID
+}
+
+# run_tool NAME WORKLOAD ARGS...: start, run WORKLOAD (a shell command),
+# stop; the check passes when the tool exited 0 after a clean start.
+# Output in /tmp/tool-NAME.out(.err).
+run_tool() {
+	name=$1
+	work=$2
+	shift 2
+	o=/tmp/tool-$name.out
+	if ! tool_start $o "$@"; then
+		cat $o.err
+		wait $TOOL_PID
+		echo "kpkeys $* did not start (exit $?)"
+		return 1
+	fi
+	sh -c "$work" > /dev/null
+	tool_stop
+	rc=$?
+	cat $o.err
+	echo "kpkeys $*: exit $rc, $(wc -l < $o) lines"
+	[ $rc -eq 0 ]
+}

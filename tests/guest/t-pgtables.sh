@@ -2,6 +2,7 @@
 # kpkeys_hardened_pgtables: on whenever kpkeys has a backend, unless the
 # command line turns it off (kpkeys.hardened_pgtables=off) or the linear map
 # cannot be keyed (rodata=on|off); batching on unless kpkeys.batching=off.
+# x86-64 does not have the feature yet: it must be off there.
 # Under load (the mm workloads on 64 MiB) the console must stay clean (the
 # host checks it), and a fork of a 64 MiB populated mapping must cost a
 # bounded number of level switches per lazy MMU section with batching, and
@@ -21,6 +22,8 @@ else
 	*" kpkeys.hardened_pgtables=off "*|*" rodata=on "*|*" rodata=off "*)
 		pt_want=off ;;
 	esac
+	# x86-64 has no kpkeys_hardened_pgtables yet: never on, no boot line.
+	[ "$(uname -m)" = x86_64 ] && pt_want=off
 	b_want=$pt_want
 	case "$cmdline" in *" kpkeys.batching=off "*) b_want=off ;; esac
 
@@ -29,6 +32,8 @@ else
 	if [ $pt_want = on ]; then
 		# Every table that existed at boot was keyed.
 		check pgtables-boot-line sh -c "dmesg | grep 'kpkeys: hardened page tables on, batching $b_want: .*, 0 mappings left unkeyed\$'"
+	elif [ "$(uname -m)" = x86_64 ]; then
+		check pgtables-boot-line sh -c "! dmesg | grep 'kpkeys: hardened page tables'"
 	else
 		check pgtables-boot-line sh -c "dmesg | grep 'kpkeys: hardened page tables off: '"
 	fi

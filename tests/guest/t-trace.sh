@@ -4,8 +4,9 @@
 # kpkeys_switch, kpkeys_batch and kpkeys_set_memory_pkey fire with plausible
 # fields (tracefs), a hist trigger aggregates switches per caller, and a
 # tp_btf BPF program attaches to every event (kp-tptrace). kpkeys_fault
-# cannot fire under the mock backend, which never faults; kpkeys_split
-# cannot fire on arm64, whose set_memory_pkey() never splits.
+# cannot fire under the mock backend, which never faults, and kpkeys_split
+# not on arm64, whose set_memory_pkey() never splits: t-pks.sh provokes
+# both under PKS on x86-64.
 
 T=/sys/kernel/tracing
 E=$T/events/kpkeys

@@ -135,3 +135,52 @@ class GuestResults(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ExpectedPkeyOops(unittest.TestCase):
+    """The LKDTM boot: one pkey oops with the kpkeys lines passes, anything
+    more or less fails."""
+    OOPS = [
+        "[    1.62] lkdtm: Performing direct entry KPKEYS_WRITE_TEST_PAGE",
+        "[    1.62] kpkeys: pkey fault: write at 0xffff888000c28000 (pkey 15) at level DEFAULT (PKRS 0xbffffff8), syndrome 0x23, ip lkdtm_KPKEYS_WRITE_TEST_PAGE+0x5a/0xc0",
+        "[    1.62] BUG: unable to handle page fault for address: ffff888000c28000",
+        "[    1.62] #PF: supervisor write access in kernel mode",
+        "[    1.62] #PF: error_code(0x0023) - protection keys violation",
+        "[    1.62] #PF: kpkeys: pkey 15, level DEFAULT, PKRS 0xbffffff8",
+        "[    1.62] Oops: Oops: 0023 [#1] PREEMPT SMP",
+        "[    1.62] PKRS: bffffff8",
+    ]
+
+    def test_the_expected_oops_passes(self):
+        ok, why = guestlog.expected_pkey_oops(self.OOPS)
+        self.assertTrue(ok, why)
+        self.assertEqual(why, "pkey 15, level DEFAULT, PKRS 0xbffffff8")
+
+    def test_no_oops_fails(self):
+        ok, why = guestlog.expected_pkey_oops(self.OOPS[:1] + [
+            "[    1.62] lkdtm: FAIL: survived write to a page keyed with the test pkey"])
+        self.assertFalse(ok)
+        self.assertIn("exactly one oops", why)
+
+    def test_a_warning_besides_fails(self):
+        ok, why = guestlog.expected_pkey_oops(
+            self.OOPS + ["[    1.70] WARNING: CPU: 0 PID: 1 at mm/x.c:1 f+0x0/0x10"])
+        self.assertFalse(ok)
+        self.assertIn("WARNING", why)
+
+    def test_second_oops_fails(self):
+        ok, why = guestlog.expected_pkey_oops(
+            self.OOPS + ["[    1.80] Oops: Oops: 0002 [#2] PREEMPT SMP"])
+        self.assertFalse(ok)
+
+    def test_oops_without_kpkeys_line_fails(self):
+        ok, why = guestlog.expected_pkey_oops(
+            [x for x in self.OOPS if "#PF: kpkeys" not in x])
+        self.assertFalse(ok)
+        self.assertIn("kpkeys: pkey N", why)
+
+    def test_other_violation_fails(self):
+        ok, why = guestlog.expected_pkey_oops(
+            [x.replace("protection keys violation", "permissions violation")
+             for x in self.OOPS])
+        self.assertFalse(ok)
