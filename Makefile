@@ -278,7 +278,8 @@ bench: guest
 		--qemu '$(QEMU)' --mem $(BENCH_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) || \
 		{ rc=$$?; echo "bench: failed (exit $$rc); the logs are in build/bench/" >&2; exit 1; }
 
-## Maintainer checks: checkpatch and a build after every patch of both series.
+## Maintainer checks: checkpatch and a build after every patch of both
+## series, for ARCH (run once with each).
 check-patches: kernel
 	@scripts/check-series.sh
 

@@ -7,7 +7,7 @@ set -euo pipefail
 host_pkgs=(
 	make gcc gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	clang llvm bpftool libbpf-dev pkg-config
-	dwarves qemu-system-arm
+	dwarves qemu-system-arm qemu-system-x86
 	flex bison bc cpio kmod libssl-dev libelf-dev zlib1g-dev
 	ccache xz-utils python3 gnuplot-nox
 	linux-source-6.12

@@ -24,7 +24,12 @@ else
 	*) want=pks ;;
 	esac
 	check pks-mode sh -c "m=\$(cat /sys/kernel/kpkeys/mode); echo \"mode \$m, expected $want\"; [ \"\$m\" = $want ]"
-	check pks-cpu-flag grep -qw pks /proc/cpuinfo
+	# kpkeys=off clears the feature, as nopku does for PKU.
+	if [ $want = pks ]; then
+		check pks-cpu-flag grep -qw pks /proc/cpuinfo
+	else
+		check pks-cpu-flag-cleared sh -c '! grep -qw pks /proc/cpuinfo'
+	fi
 fi
 
 if [ "$(uname -m)" = x86_64 ] && [ -w $P ] && [ "$want" = off ]; then
@@ -70,7 +75,7 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 		[ \$n -eq 3 ] && grep -q '\"faults\":3,\"dropped\":0' /tmp/tool-pks-faults.out"
 	check pks-fault-log-line sh -c "
 		dmesg | grep 'kpkeys: pkey fault: ' | tail -n 1
-		[ \$(dmesg | grep -c 'kpkeys: pkey fault: write at $page (pkey 15) at level DEFAULT (PKRS 0xbffffff8), syndrome 0x23, ip copy_to_kernel_nofault') -ge 3 ]"
+		[ \$(dmesg | grep -c 'kpkeys: pkey fault: write at $page (pkey 15) at level DEFAULT (reg 0xbffffff8), syndrome 0x23, ip copy_to_kernel_nofault') -ge 3 ]"
 	check pks-faults-text run_tool pks-faults-text "echo fault > $P" faults
 	check pks-faults-text-content sh -c "cat /tmp/tool-pks-faults-text.out
 		grep -q 'pkey fault: write at $page, pkey 15, level DEFAULT' /tmp/tool-pks-faults-text.out &&

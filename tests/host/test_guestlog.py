@@ -142,7 +142,7 @@ class ExpectedPkeyOops(unittest.TestCase):
     more or less fails."""
     OOPS = [
         "[    1.62] lkdtm: Performing direct entry KPKEYS_WRITE_TEST_PAGE",
-        "[    1.62] kpkeys: pkey fault: write at 0xffff888000c28000 (pkey 15) at level DEFAULT (PKRS 0xbffffff8), syndrome 0x23, ip lkdtm_KPKEYS_WRITE_TEST_PAGE+0x5a/0xc0",
+        "[    1.62] kpkeys: pkey fault: write at 0xffff888000c28000 (pkey 15) at level DEFAULT (reg 0xbffffff8), syndrome 0x23, ip lkdtm_KPKEYS_WRITE_TEST_PAGE+0x5a/0xc0",
         "[    1.62] BUG: unable to handle page fault for address: ffff888000c28000",
         "[    1.62] #PF: supervisor write access in kernel mode",
         "[    1.62] #PF: error_code(0x0023) - protection keys violation",
