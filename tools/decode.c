@@ -152,6 +152,12 @@ bool kp_frame_is_tracing(const char *n)
 	static const char *const prefixes[] = {
 		"bpf_", "__bpf_", "___bpf_", "__traceiter_", "trace_",
 		"__trace_", "perf_trace_", "__kpkeys_trace_", "kpkeys_trace_",
+		/*
+		 * ftrace trampolines, and BPF programs without kallsyms
+		 * entries of their own, which resolve to the trampoline
+		 * next to them: "ftrace_trampoline [__builtin__ftrace]"
+		 */
+		"ftrace_",
 	};
 
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)

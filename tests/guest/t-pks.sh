@@ -70,12 +70,14 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 			grep '\"access\":\"write\"' | grep '\"syndrome\":\"0x23\"' |
 			grep '\"syndrome_decoded\":\"[^\"]*write[^\"]*pkey' |
 			grep '\"reg\":\"0xbffffff8\"' | grep '\"reg_decoded\":\"0:rw 1:r- 2:-- ' |
-			grep -c '\"stack\":\[[^]]*kpkeys_provoke_write')
+			grep -c '\"stack\":\[.*\"kpkeys_provoke_write+')
 		echo \"\$n of 3 fault documents complete\"
 		[ \$n -eq 3 ] && grep -q '\"faults\":3,\"dropped\":0' /tmp/tool-pks-faults.out"
+	# The line is ratelimited (10 per 5 s): the KUnit suite's stopped
+	# writes may have used the burst, so at least one, not three.
 	check pks-fault-log-line sh -c "
 		dmesg | grep 'kpkeys: pkey fault: ' | tail -n 1
-		[ \$(dmesg | grep -c 'kpkeys: pkey fault: write at $page (pkey 15) at level DEFAULT (reg 0xbffffff8), syndrome 0x23, ip copy_to_kernel_nofault') -ge 3 ]"
+		[ \$(dmesg | grep -c 'kpkeys: pkey fault: write at $page (pkey 15) at level DEFAULT (reg 0xbffffff8), syndrome 0x23, ip copy_to_kernel_nofault') -ge 1 ]"
 	check pks-faults-text run_tool pks-faults-text "echo fault > $P" faults
 	check pks-faults-text-content sh -c "cat /tmp/tool-pks-faults-text.out
 		grep -q 'pkey fault: write at $page, pkey 15, level DEFAULT' /tmp/tool-pks-faults-text.out &&

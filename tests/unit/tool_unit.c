@@ -1055,6 +1055,7 @@ static void test_decode(void)
 	CHECK(kp_frame_is_tracing("bpf_trace_run7"), "tracing frame: bpf_trace_run7");
 	CHECK(kp_frame_is_tracing("__bpf_trace_kpkeys_switch"), "tracing frame: __bpf_trace_kpkeys_switch");
 	CHECK(kp_frame_is_tracing("perf_trace_run_bpf_submit"), "tracing frame: perf_trace_run_bpf_submit");
+	CHECK(kp_frame_is_tracing("ftrace_trampoline"), "tracing frame: ftrace_trampoline");
 	CHECK(!kp_frame_is_tracing("copy_pte_range"), "traced frame: copy_pte_range");
 	CHECK(!kp_frame_is_tracing("kpkeys_set_level"), "traced frame: kpkeys_set_level");
 	CHECK(!kp_frame_is_tracing("set_memory_pkey"), "traced frame: set_memory_pkey");
