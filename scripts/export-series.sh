@@ -5,8 +5,8 @@
 #
 #   scripts/export-series.sh TREE BASE DIR [TIP]
 #
-# Writes `git format-patch BASE..TIP` (TIP defaults to HEAD) of TREE into DIR (kernel-patches or
-# tracepoints), replacing the *.patch files there, and rewrites DIR/series
+# Writes `git format-patch BASE..TIP` (TIP defaults to HEAD) of TREE into
+# DIR (kernel-patches or tracepoints), replacing the *.patch files there, and rewrites DIR/series
 # in commit order, keeping its leading comment lines. Output is stable
 # (--zero-commit, no signature), so re-exporting unchanged commits gives
 # no diff.
