@@ -6,7 +6,8 @@
 #   scripts/apply-series.sh TREE BASE PATCH...
 #
 # On the first patch that does not apply: name it, show git's errors and the
-# rejected hunks, leave TREE clean at BASE, exit 1.
+# rejected hunks, leave TREE clean at BASE (untracked and ignored files
+# removed: TREE must be a scratch tree), exit 1.
 set -euo pipefail
 
 tree=${1:?usage: apply-series.sh TREE BASE PATCH...}
@@ -15,8 +16,11 @@ shift 2
 
 g() { git -C "$tree" -c user.name=kpkeys-build -c user.email=kpkeys-build@localhost \
 	-c advice.detachedHead=false "$@"; }
+# clean -x: Debian's tree ignores every file, so a new file a failed patch
+# left behind is ignored and only -x removes it (the tree is scratch: the
+# kernel is built out of tree).
 reset() { g am --abort >/dev/null 2>&1 || true
-	g checkout -q -f --detach "$base"; g clean -q -fd; }
+	g checkout -q -f --detach "$base"; g clean -q -ffdx; }
 
 reset
 n=0

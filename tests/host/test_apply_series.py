@@ -73,6 +73,32 @@ class ApplySeries(unittest.TestCase):
         self.assertEqual(open(os.path.join(self.repo, "f.c")).read(),
                          "one\ntwo\nthree\n")
 
+    def test_failed_patch_leaves_no_ignored_files(self):
+        # Like Debian's kernel tarball, the tree ignores every file; a patch
+        # that creates a new (ignored) file and then fails must not leave
+        # it behind, or the fixed series fails with "already exists".
+        self.write(".gitignore", "*\n")
+        git(self.repo, "add", "-f", ".gitignore")
+        git(self.repo, "commit", "-qm", "ignore all")
+        git(self.repo, "tag", "-f", "base")
+        self.write("new.c", "new\n")
+        git(self.repo, "add", "-f", "new.c")
+        self.write("f.c", "one\ntwo\nthree\nfour\n")
+        git(self.repo, "commit", "-qam", "new file")
+        good = git(self.repo, "format-patch", "-1", "-o",
+                   os.path.join(self.tmp.name, "good")).strip()
+        bad = good.replace(".patch", ".bad.patch")
+        text = open(good).read().replace("-three\n", "-THREE\n").replace(
+            " three\n", " THREE\n")
+        with open(bad, "w") as f:
+            f.write(text)
+        git(self.repo, "checkout", "-q", "--detach", "base")
+        p = self.apply(bad)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.repo, "new.c")))
+        p = self.apply(good)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
