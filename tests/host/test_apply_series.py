@@ -88,8 +88,9 @@ class ApplySeries(unittest.TestCase):
         good = git(self.repo, "format-patch", "-1", "-o",
                    os.path.join(self.tmp.name, "good")).strip()
         bad = good.replace(".patch", ".bad.patch")
-        text = open(good).read().replace("-three\n", "-THREE\n").replace(
-            " three\n", " THREE\n")
+        # The same patch with a context line the tree does not have.
+        with open(good) as f:
+            text = f.read().replace(" three\n", " THREE\n")
         with open(bad, "w") as f:
             f.write(text)
         git(self.repo, "checkout", "-q", "--detach", "base")
