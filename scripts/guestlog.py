@@ -65,6 +65,16 @@ def problems(lines):
     return found
 
 
+def problem_context(lines, before=8, after=40):
+    """The console lines around the first problem line (the report and its
+    trace, which the problem lines alone do not show), or [] if none."""
+    for i, line in enumerate(lines):
+        msg = kernel_message(line)
+        if msg is not None and any(rx.search(msg) for _, rx in PROBLEMS):
+            return lines[max(0, i - before):i + after]
+    return []
+
+
 def output_line(line):
     """The command's own text on a console line between the markers, or
     None for a kernel message."""

@@ -74,6 +74,8 @@ def report(lines, log):
     for label, line in found[:20]:
         err(f"kernel reported {label}: {line.strip()}")
     if found:
+        for line in guestlog.problem_context(lines):
+            err(f"console| {line.rstrip()}")
         err(f"{len(found)} kernel problem line(s); full console log: {log}")
     return bool(found)
 

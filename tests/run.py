@@ -40,6 +40,14 @@ def record(status, name, reason=""):
     print(f"{tag} {name}" + (f": {reason}" if reason else ""), flush=True)
 
 
+def show_console(lines):
+    """Print the console around a failure's first problem line, so that a
+    CI log holds the report and its trace, not only the path to a log the
+    clean clone takes with it."""
+    for line in lines:
+        print(f"     | {line.rstrip()}", flush=True)
+
+
 class Recorder(unittest.TextTestResult):
     def addSuccess(self, test):
         super().addSuccess(test)
@@ -131,6 +139,7 @@ def guest_boot(a, label, append, tests=(), variant=None):
     if found:
         record("fail", f"guest[{label}]:console-clean",
                "; ".join(f"{lab}: {ln.strip()}" for lab, ln in found[:3]))
+        show_console(guestlog.problem_context(lines))
     elif p.returncode in (124, 126):
         record("fail", f"guest[{label}]:console-clean",
                p.stderr.strip().splitlines()[-1])
@@ -229,6 +238,7 @@ def vm_contract(a):
         record("fail", f"vm{tag}:cmd-output-and-exit-status",
                f"want '{release}' and exit 3 from 'uname -r; exit $s', got exit {p.returncode}, "
                f"output {out[-3:]}, stderr {p.stderr.strip()[-200:]}")
+        show_console(x for x in p.stderr.splitlines() if "console|" in x)
 
     # RUN: a host script copied into the guest and run there.
     script = os.path.join(ROOT, "build", "test-run-script.sh")

@@ -50,6 +50,14 @@ class Problems(unittest.TestCase):
         self.assertEqual(guestlog.problems(["WARNING: CPU: 0 PID: 1 at x",
                                             "Kernel panic"]), [])
 
+    def test_context_starts_before_the_first_problem(self):
+        lines = [T + f"line {i}" for i in range(30)]
+        lines[20] = T + "BUG: unable to handle page fault for address: 1"
+        lines[22] = T + "Kernel panic - not syncing: Fatal exception"
+        ctx = guestlog.problem_context(lines, before=3, after=5)
+        self.assertEqual(ctx, lines[17:25])
+        self.assertEqual(guestlog.problem_context(lines[:20]), [])
+
 
 class CommandOutput(unittest.TestCase):
     def test_output_between_markers_without_kernel_lines(self):

@@ -58,6 +58,8 @@ class VmRun(unittest.TestCase):
         p = self.run_vm("panic", "--cmd", "true")
         self.assertEqual(p.returncode, 125)
         self.assertIn("kernel reported panic", p.stderr)
+        # The report itself reaches stderr, not only the log's path.
+        self.assertIn("vm: console| ", p.stderr)
 
     def test_warning_fails_even_with_status_0(self):
         p = self.run_vm("warn", "--cmd", "true")
