@@ -79,6 +79,12 @@ ifeq ($(wildcard $(BENCH_COMPARE)),)
 $(call fail,make: BENCH_COMPARE file '$(BENCH_COMPARE)' not found; give the bench.json of an earlier run,2)
 endif
 endif
+# Refused before anything is built.
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+ifneq ($(ARCH),arm64)
+$(call fail,make bench: the cost table measures hardened page tables and $(ARCH) does not have them yet; use ARCH=arm64,2)
+endif
+endif
 
 # make -s: the build scripts print only errors.
 export QUIET := $(if $(findstring s,$(firstword -$(MAKEFLAGS))),1)
@@ -271,7 +277,6 @@ test-run: guest $(if $(filter-out vanilla,$(VARIANT)),$(KPKEYS_NATIVE) $(KPKEYS_
 ## Benchmark: the published kpkeys cost table, three configurations (see
 ## bench/README.md). Writes build/bench/{table.txt,bench.json,bench.png}.
 bench: guest
-	@$(if $(filter-out arm64,$(ARCH)),echo "make bench: the cost table measures hardened page tables, which $(ARCH) does not have yet; use ARCH=arm64" >&2; exit 2)
 	@$(MAKE) --no-print-directory VARIANT=vanilla guest
 	@python3 bench/bench.py --out $(BUILD)/bench --rounds '$(BENCH_ROUNDS)' \
 		$(if $(BENCH_COMPARE),--compare '$(BENCH_COMPARE)') \

@@ -54,6 +54,10 @@ class BadInput(unittest.TestCase):
                 self.one_line(make("bench", f"BENCH_ROUNDS={bad}"), 2,
                               ["BENCH_ROUNDS"])
 
+    def test_bench_on_an_arch_without_the_table(self):
+        self.one_line(make("bench", "ARCH=x86_64"), 2,
+                      ["make bench", "x86_64", "ARCH=arm64"])
+
     def test_missing_bench_compare(self):
         self.one_line(make("bench", "BENCH_COMPARE=/nonexistent/bench.json"), 2,
                       ["BENCH_COMPARE file '/nonexistent/bench.json' not found"])
