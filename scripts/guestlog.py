@@ -50,28 +50,29 @@ def kernel_message(line):
     return m.group(1) if m else None
 
 
-def problems(lines):
-    """Kernel messages reporting a panic, Oops, BUG, WARNING, lockdep, KASAN,
-    UBSAN or stall report. Returns a list of (label, line)."""
-    found = []
-    for line in lines:
+def _problem_lines(lines):
+    """(index, label, line) of each problem line, in console order."""
+    for i, line in enumerate(lines):
         msg = kernel_message(line)
         if msg is None:
             continue
         for label, rx in PROBLEMS:
             if rx.search(msg):
-                found.append((label, line))
+                yield i, label, line
                 break
-    return found
+
+
+def problems(lines):
+    """Kernel messages reporting a panic, Oops, BUG, WARNING, lockdep, KASAN,
+    UBSAN or stall report. Returns a list of (label, line)."""
+    return [(label, line) for _, label, line in _problem_lines(lines)]
 
 
 def problem_context(lines, before=8, after=40):
     """The console lines around the first problem line (the report and its
     trace, which the problem lines alone do not show), or [] if none."""
-    for i, line in enumerate(lines):
-        msg = kernel_message(line)
-        if msg is not None and any(rx.search(msg) for _, rx in PROBLEMS):
-            return lines[max(0, i - before):i + after]
+    for i, _, _ in _problem_lines(lines):
+        return lines[max(0, i - before):i + after]
     return []
 
 
