@@ -222,6 +222,18 @@ def make_vm(a, *args):
                           stderr=subprocess.PIPE, text=True)
 
 
+def vm_stderr(p):
+    """What a failed make vm said that explains it: the problems the kernel
+    reported (the full console context is printed here, once), else the end
+    of stderr."""
+    found = [l.strip() for l in p.stderr.splitlines() if "kernel reported" in l]
+    if not found:
+        return p.stderr.strip()[-200:]
+    for line in p.stderr.splitlines():
+        print(f"  | {line}")
+    return "; ".join(l[:200] for l in found[:3])
+
+
 def vm_contract(a):
     print(f"== make vm contract ({a.arch})", flush=True)
     tag = "" if a.arch == "arm64" else f"[{a.arch}]"
@@ -237,7 +249,7 @@ def vm_contract(a):
     else:
         record("fail", f"vm{tag}:cmd-output-and-exit-status",
                f"want '{release}' and exit 3 from 'uname -r; exit $s', got exit {p.returncode}, "
-               f"output {out[-3:]}, stderr {p.stderr.strip()[-200:]}")
+               f"output {out[-3:]}, stderr {vm_stderr(p)}")
         show_console(x for x in p.stderr.splitlines() if "console|" in x)
 
     # RUN: a host script copied into the guest and run there.
@@ -252,7 +264,7 @@ def vm_contract(a):
         record("fail", f"vm{tag}:run-file-output-and-exit-status",
                f"want '{want}' and exit 7, got exit "
                f"{p.returncode}, output {p.stdout.strip()[-200:]!r}, "
-               f"stderr {p.stderr.strip()[-200:]}")
+               f"stderr {vm_stderr(p)}")
 
     # A kernel panic must fail the run even though the command "ran".
     p, _, _ = vmrun(a, "test-panic.log", cmd="echo c > /proc/sysrq-trigger",
@@ -262,7 +274,7 @@ def vm_contract(a):
     else:
         record("fail", f"vm{tag}:panic-fails-the-run",
                f"want exit 125 and a panic report, got {p.returncode}: "
-               f"{p.stderr.strip()[-200:]}")
+               f"{vm_stderr(p)}")
 
     if a.arch == "x86_64" and a.variant != "vanilla":
         # The mode, through make: pks by default, off on request.
@@ -273,7 +285,7 @@ def vm_contract(a):
             record("pass" if p.returncode == 0 and got == [want] else "fail",
                    name, "" if got == [want] else
                    f"want '{want}', got exit {p.returncode}, {got[-3:]}, "
-                   f"stderr {p.stderr.strip()[-200:]}")
+                   f"stderr {vm_stderr(p)}")
     if a.arch == a.arches[0]:
         p = make_vm(a, "ARCH=bogus")
         err = p.stderr.strip().splitlines()
