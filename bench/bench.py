@@ -2,15 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """make bench: the kpkeys cost table, in the guest, for three kernels.
 
-Boots the guest once per configuration,
+Boots ARCH's guest (--arch, arm64 or x86_64) once per configuration,
 
   vanilla      Debian 6.12 without the series (VARIANT=vanilla)
   no-batching  kpkeys, hardened page tables, kpkeys.batching=off
   batching     kpkeys, hardened page tables, batching on (the default)
 
-runs bench/guest.sh there (every case of the published table: fork and
+with the ARCH's kpkeys option (GUEST_KPKEYS in scripts/arch/ARCH.env:
+kpkeys=mock on arm64, none on x86-64, where PKS is the default), runs
+bench/guest.sh there (every case of the published table: fork and
 munmap of 1 GiB with page-size and THP folios, test_vmalloc, a fork/exec
-stand-in for kernbench) and writes to OUT (build/bench):
+stand-in for kernbench) and writes to OUT (build/bench on arm64,
+build/bench-ARCH otherwise):
 
   table.txt   the published table's layout: emulated time overhead against
               vanilla, then the counts per operation that explain it
@@ -19,7 +22,8 @@ stand-in for kernbench) and writes to OUT (build/bench):
   bench.png   chart: emulated overhead and level switches per operation
 
 Times come from QEMU's TCG: they measure emulated instructions, not what a
-real ISB costs. The counts are exact and are what carries over to hardware.
+level switch (its register write and barrier) costs on a real CPU. The
+counts are exact and are what carries over to hardware.
 Exit status: 0 done, 1 a boot or a case failed.
 """
 
@@ -33,15 +37,23 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import archenv  # noqa: E402
 import guestlog  # noqa: E402
 
-CONFIGS = [
-    # name, variant, kernel command line, label
-    ("vanilla", "vanilla", "", "vanilla 6.12"),
-    ("no-batching", "kpkeys", "kpkeys=mock kpkeys.batching=off",
-     "Without batching"),
-    ("batching", "kpkeys", "kpkeys=mock", "With batching"),
-]
+
+def configs_for(arch):
+    """name, variant, kernel command line, label; the patched guest boots
+    with the ARCH's GUEST_KPKEYS (kpkeys=mock on arm64, nothing on x86-64)."""
+    kp = archenv.load(arch)["GUEST_KPKEYS"]
+    return [
+        ("vanilla", "vanilla", "", "vanilla 6.12"),
+        ("no-batching", "kpkeys", " ".join(x for x in (kp, "kpkeys.batching=off") if x),
+         "Without batching"),
+        ("batching", "kpkeys", kp, "With batching"),
+    ]
+
+
+CONFIGS = configs_for("arm64")
 
 # case id -> (benchmark, result class, unit of one operation)
 CASES = {
@@ -62,7 +74,8 @@ CASES = {
     "vm_map_ram-p1-h0": ("micromm/vmalloc", "vm_map_ram_test: p:1, h:0", "loop"),
 }
 
-# Per-operation counts, in table order: (key, column title)
+# Per-operation counts, in table order: (key, column title). The syncs
+# column is titled for arm64, where each sync is an ISB; see counts().
 COUNTS = [
     ("switches", "switches"),
     ("syncs", "ISBs"),
@@ -75,18 +88,25 @@ COUNTS = [
 ]
 
 
+def counts(arch):
+    """COUNTS with the syncs column named after ARCH's barrier."""
+    return [(k, "syncs" if k == "syncs" and arch != "arm64" else t)
+            for k, t in COUNTS]
+
+
 def err(msg):
     print(f"bench: {msg}", file=sys.stderr, flush=True)
 
 
 def boot(a, name, variant, append):
-    b = os.path.join(ROOT, "build", variant)
+    env = archenv.load(a.arch)
+    b = archenv.build_dir(ROOT, a.arch, variant)
     log = os.path.join(a.out, f"{name}.log")
     cmd = "/usr/share/kpkeys/bench/guest.sh " + (
         "--smoke --rounds 1" if a.smoke else f"--rounds {a.rounds}")
     argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
-            "--qemu", a.qemu,
-            "--kernel", os.path.join(b, "kernel", "arch", "arm64", "boot", "Image"),
+            "--arch", a.arch, "--qemu", a.qemu or env["QEMU_BIN"],
+            "--kernel", os.path.join(b, "kernel", env["KIMAGE"]),
             "--initrd", os.path.join(b, "initramfs.cpio.gz"),
             "--mem", a.mem, "--smp", a.smp, "--timeout", str(a.timeout),
             "--log", log, "--append", append, "--cmd", cmd]
@@ -224,19 +244,20 @@ def grid(header, body):
     return "\n".join(out)
 
 
-def table(rows, meta):
+def table(rows, meta, arch="arm64"):
     if meta["emulated"]:
         lines = [f"kpkeys cost table: {meta['kernel']} under QEMU TCG "
-                 f"({meta['smp']} vCPUs, {meta['mem']}), {meta['rounds']} "
-                 f"timed round(s), medians",
+                 f"({arch}, {meta['smp']} vCPUs, {meta['mem']}), "
+                 f"{meta['rounds']} timed round(s), medians",
                  "",
-                 "1. Emulated wall time, overhead against vanilla 6.12 "
-                 "(EMULATED: TCG time says nothing",
-                 "   about what an ISB costs on hardware; see bench/README.md)",
+                 f"1. Emulated wall time (QEMU TCG, {arch}), overhead against "
+                 "vanilla 6.12 (EMULATED: TCG time",
+                 "   says nothing about what a level switch costs on hardware; "
+                 "see bench/README.md)",
                  ""]
     else:
         lines = [f"kpkeys cost table: {meta['kernel']}, from logs of "
-                 f"bench/guest.sh run on a machine, medians", "",
+                 f"bench/guest.sh run on an {arch} machine, medians", "",
                  "1. Wall time measured on that machine, overhead against "
                  "vanilla 6.12", ""]
     body = []
@@ -267,11 +288,11 @@ def table(rows, meta):
         label = "kernbench pipeline" if r["case"] == "kernbench" else r["class"]
         body.append([label] + [f"{num(nb.get(k))} / {num(b.get(k))}"
                                     for k, _ in COUNTS])
-    lines.append(grid(["Case"] + [t for _, t in COUNTS], body))
+    lines.append(grid(["Case"] + [t for _, t in counts(arch)], body))
     return "\n".join(lines) + "\n"
 
 
-def chart(rows, path, emulated=True):
+def chart(rows, path, emulated=True, arch="arm64"):
     data = path + ".dat"
     with open(data, "w") as f:
         f.write("# case no-batching-overhead% batching-overhead% "
@@ -286,13 +307,15 @@ def chart(rows, path, emulated=True):
             sw = [(x.get("per_op") or {}).get("switches") or 0.1 for x in (nb, b)]
             f.write(f'"{label}" {vals[0]:.3f} {vals[1]:.3f} '
                     f'{max(sw[0], 0.1):.3f} {max(sw[1], 0.1):.3f}\n')
-    where = "QEMU TCG, mock backend" if emulated else "measured on a machine"
-    time_title = ("Emulated wall-time overhead (%) -- TCG time, not a hardware ISB cost"
+    mode = archenv.load(arch)["KPKEYS_MODE"]
+    where = (f"emulated time (QEMU TCG, {arch}, {mode} backend)" if emulated
+             else f"measured on an {arch} machine")
+    time_title = ("Emulated wall-time overhead (%) -- TCG time, not a hardware cost"
                   if emulated else "Wall-time overhead (%)")
     script = f"""
 set terminal pngcairo size 1400,1000 font ",10" noenhanced
 set output "{path}"
-set multiplot layout 2,1 title "kpkeys hardened page tables against vanilla 6.12 ({where})"
+set multiplot layout 2,1 title "kpkeys hardened page tables against vanilla 6.12: {where}"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -319,11 +342,11 @@ unset multiplot
     return True
 
 
-def compare(before, rows):
+def compare(before, rows, arch="arm64"):
     """Markdown table: the batching configuration before (an earlier
     bench.json) and now, per case."""
     old = {r["case"]: r["configs"] for r in before["cases"]}
-    keys = [("switches", "switches"), ("syncs", "ISBs"),
+    keys = [("switches", "switches"), ("syncs", dict(counts(arch))["syncs"]),
             ("set_memory_pkey", "smp calls = TLB flushes")]
     head = ["case"] + [f"{t} before → after" for _, t in keys] + \
         ["emulated overhead before → after"]
@@ -342,11 +365,15 @@ def compare(before, rows):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", default=os.path.join(ROOT, "build", "bench"))
+    ap.add_argument("--arch", default="arm64",
+                    help="guest architecture: " + ", ".join(archenv.known()) +
+                    " (scripts/arch/ARCH.env; default arm64)")
+    ap.add_argument("--out", help="output directory (default build/bench "
+                    "on arm64, build/bench-ARCH otherwise)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--smoke", action="store_true",
                     help="one small case per configuration (make test)")
-    ap.add_argument("--qemu", default="qemu-system-aarch64")
+    ap.add_argument("--qemu", help="emulator binary (default: the ARCH's)")
     ap.add_argument("--mem", default="3G")
     ap.add_argument("--smp", default="2")
     ap.add_argument("--timeout", type=int, default=900)
@@ -359,19 +386,28 @@ def main():
                     "machine, for each configuration (vanilla, no-batching, "
                     "batching)")
     a = ap.parse_args()
+    try:
+        env = archenv.load(a.arch)
+    except ValueError as e:
+        err(f"--arch: {e}")
+        return 2
     if a.rounds < 1:
         err(f"--rounds {a.rounds}: give at least 1 (BENCH_ROUNDS)")
         return 2
+    if a.out is None:
+        a.out = os.path.join(ROOT, "build", "bench" + (
+            f"-{a.arch}" if env["BUILD_PREFIX"] else ""))
     os.makedirs(a.out, exist_ok=True)
-    configs = CONFIGS
+    all_configs = configs_for(a.arch)
+    configs = all_configs
     if a.only:
         want = a.only.split(",")
-        configs = [c for c in CONFIGS if c[0] in want]
+        configs = [c for c in all_configs if c[0] in want]
 
     t0 = time.monotonic()
     results, boots, kernels, ok = {}, {}, {}, True
     if a.logs:
-        names = [c[0] for c in CONFIGS]
+        names = [c[0] for c in all_configs]
         for spec in a.logs:
             name, _, path = spec.partition("=")
             if name not in names or not path:
@@ -392,7 +428,7 @@ def main():
                     "whole output of bench/guest.sh")
                 return 1
             boots[name] = {"log": path, "ok": True}
-        configs = [c for c in CONFIGS if c[0] in results]
+        configs = [c for c in all_configs if c[0] in results]
     for name, variant, append, _ in ([] if a.logs else configs):
         print(f"bench: [{name}] booting {variant} with '{append}'", flush=True)
         good, cases, secs, kernels[name] = boot(a, name, variant, append)
@@ -407,17 +443,18 @@ def main():
             "smp": a.smp, "mem": a.mem,
             "rounds": None if a.logs else 1 if a.smoke else a.rounds,
             "smoke": a.smoke,
-            "time": "emulated (QEMU TCG)" if not a.logs else "measured",
+            "time": f"emulated (QEMU TCG, {a.arch})" if not a.logs
+            else f"measured ({a.arch})",
             "emulated": not a.logs, "configs": boots,
             "seconds": round(time.monotonic() - t0, 1)}
     with open(os.path.join(a.out, "bench.json.tmp"), "w") as f:
-        json.dump({"meta": meta, "cases": rows}, f, indent=1)
+        json.dump({"arch": a.arch, "meta": meta, "cases": rows}, f, indent=1)
     os.replace(os.path.join(a.out, "bench.json.tmp"),
                os.path.join(a.out, "bench.json"))
-    text = table(rows, meta)
+    text = table(rows, meta, a.arch)
     with open(os.path.join(a.out, "table.txt"), "w") as f:
         f.write(text)
-    ok &= chart(rows, os.path.join(a.out, "bench.png"), meta["emulated"])
+    ok &= chart(rows, os.path.join(a.out, "bench.png"), meta["emulated"], a.arch)
     if a.compare:
         try:
             with open(a.compare) as f:
@@ -426,8 +463,11 @@ def main():
             err(f"--compare: cannot read '{a.compare}': {e}; give a "
                 "bench.json an earlier run wrote")
             return 2
+        if before.get("arch", "arm64") != a.arch:
+            err(f"--compare: '{a.compare}' was measured on "
+                f"{before.get('arch', 'arm64')}, this run on {a.arch}")
         with open(os.path.join(a.out, "compare.md"), "w") as f:
-            f.write(compare(before, rows))
+            f.write(compare(before, rows, a.arch))
     print(text)
     missing = [(cfg, r["case"]) for r in rows for cfg, *_ in configs
                if cfg not in r["configs"]]

@@ -183,7 +183,7 @@ def guest_results(lines):
 # the oops' kpkeys line (x86-64: "#PF: kpkeys: pkey 15, level DEFAULT,
 # PKRS 0x...").
 PKEY_OOPS = {
-    "report": re.compile(r"kpkeys: pkey fault: write at 0x[0-9a-f]+ \(pkey \d+\)"),
+    "report": re.compile(r"kpkeys: pkey fault: write at 0x[0-9a-f]+ \(pkey \d+(, page table)?\)"),
     "kpkeys": re.compile(r"kpkeys: pkey (\d+), level (\S+), (\S+) (0x[0-9a-f]+)$"),
     "violation": re.compile(r"protection keys violation"),
     "oops": re.compile(r"\bOops\b|Internal error: "),

@@ -182,27 +182,41 @@ def guest_suites_x86(a):
     # default without it is checked through make vm below).
     guest_boot(a, "pks", "kpkeys=mock kunit.enable=1")
     only_kpkeys = "kunit.enable=1 kunit.filter_glob=kpkeys*"
-    guest_boot(a, "off", f"kpkeys=off {only_kpkeys}",
-               ["t-kpkeys.sh", "t-pgtables.sh", "t-trace.sh", "t-tool.sh",
-                "t-pks.sh"])
+    kpkeys_tests = ["t-kpkeys.sh", "t-pgtables.sh", "t-trace.sh", "t-tool.sh",
+                    "t-pks.sh"]
+    guest_boot(a, "off", f"kpkeys=off {only_kpkeys}", kpkeys_tests)
+    # Hardened page tables (on above) under every paging layout: with
+    # page-table isolation forced on (a user PGD per mm), and on 4-level
+    # paging without it; then without batching, and turned off.
+    guest_boot(a, "pti-on", f"pti=on {only_kpkeys}", kpkeys_tests)
+    guest_boot(a, "no5lvl", f"no5lvl pti=off {only_kpkeys}", kpkeys_tests)
+    guest_boot(a, "no-batching", f"kpkeys.batching=off {only_kpkeys}",
+               kpkeys_tests)
+    guest_boot(a, "pgtables-off", f"kpkeys.hardened_pgtables=off {only_kpkeys}",
+               kpkeys_tests)
     lkdtm_boot(a)
+    # A live PTE of a kernel mapping, written from the default level: the
+    # page-table pkey (1) stops it.
+    lkdtm_boot(a, "KPKEYS_WRITE_PGTABLE", "lkdtm-pgtable", want_pkey=1)
 
 
-def lkdtm_boot(a):
-    """LKDTM's KPKEYS_WRITE_TEST_PAGE under PKS: the write must oops with
-    the protection-key violation and the kpkeys line, and nothing else may
-    be reported. The oops is the pass."""
-    label = f"{a.arch}-lkdtm"
-    print(f"== guest boot [{label}]: KPKEYS_WRITE_TEST_PAGE", flush=True)
+def lkdtm_boot(a, test="KPKEYS_WRITE_TEST_PAGE", label="lkdtm", want_pkey=None):
+    """An LKDTM kpkeys crash test under PKS: the write must oops with the
+    protection-key violation and the kpkeys line (naming want_pkey, if
+    given), and nothing else may be reported. The oops is the pass."""
+    label = f"{a.arch}-{label}"
+    print(f"== guest boot [{label}]: {test}", flush=True)
     p, secs, log = vmrun(
         a, f"test-{label}.log", timeout=300,
-        cmd="echo KPKEYS_WRITE_TEST_PAGE > /sys/kernel/debug/provoke-crash/DIRECT; "
+        cmd=f"echo {test} > /sys/kernel/debug/provoke-crash/DIRECT; "
             "echo lkdtm-survived")
     print(f"   {secs:.0f} s, exit {p.returncode}, log "
           f"{os.path.relpath(log, ROOT)}", flush=True)
     with open(log, errors="replace") as f:
         lines = [guestlog.clean(x) for x in f]
     ok, why = guestlog.expected_pkey_oops(lines)
+    if ok and want_pkey is not None and not why.startswith(f"pkey {want_pkey},"):
+        ok, why = False, f"want pkey {want_pkey}: {why}"
     record("pass" if ok else "fail", f"guest[{label}]:pkey-oops-reported", why)
     # The oops ends the shell that wrote: nothing after the write runs.
     out, status = guestlog.command_output(lines)
