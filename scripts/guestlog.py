@@ -194,10 +194,10 @@ PKEY_OOPS_PARTS = re.compile(
     r"Unable to handle kernel")
 
 
-def expected_pkey_oops(lines):
+def expected_pkey_oops(lines, pkey=None):
     """Whether the console shows exactly one pkey-violation oops with its
-    kpkeys lines (pkey, level, register) and no other problem report.
-    Returns (ok, reason)."""
+    kpkeys lines (pkey, level, register; the pkey must be `pkey` if given)
+    and no other problem report. Returns (ok, reason)."""
     msgs = [kernel_message(x) or "" for x in lines]
 
     def matching(key):
@@ -218,4 +218,7 @@ def expected_pkey_oops(lines):
     if len(kp) != 1:
         return False, f"want one 'kpkeys: pkey N, level L, REG V' line, the console has {len(kp)}"
     m = kp[0]
-    return True, f"pkey {m.group(1)}, level {m.group(2)}, {m.group(3)} {m.group(4)}"
+    why = f"pkey {m.group(1)}, level {m.group(2)}, {m.group(3)} {m.group(4)}"
+    if pkey is not None and int(m.group(1)) != pkey:
+        return False, f"want pkey {pkey}: {why}"
+    return True, why

@@ -164,6 +164,12 @@ class ExpectedPkeyOops(unittest.TestCase):
         self.assertTrue(ok, why)
         self.assertEqual(why, "pkey 15, level DEFAULT, PKRS 0xbffffff8")
 
+    def test_another_pkey_than_wanted_fails(self):
+        self.assertTrue(guestlog.expected_pkey_oops(self.OOPS, 15)[0])
+        ok, why = guestlog.expected_pkey_oops(self.OOPS, 1)
+        self.assertFalse(ok)
+        self.assertIn("want pkey 1", why)
+
     def test_no_oops_fails(self):
         ok, why = guestlog.expected_pkey_oops(self.OOPS[:1] + [
             "[    1.62] lkdtm: FAIL: survived write to a page keyed with the test pkey"])
