@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """Boot the guest under QEMU and run one thing in it.
 
-    vmrun.py [--arch arm64|x86_64] --kernel IMAGE --initrd base.cpio.gz
+    vmrun.py [--arch arm64|x86_64] --kernel IMAGE --initrd base.cpio.gz [--add F]
              [--cmd STR | --run FILE] [--append ARGS] [--mem SIZE] [--smp N]
              [--timeout S] [--log FILE] [--status-file FILE] [--console]
 
@@ -88,6 +88,8 @@ def main():
     ap.add_argument("--initrd", required=True)
     ap.add_argument("--cmd")
     ap.add_argument("--run")
+    ap.add_argument("--add", action="append", default=[], metavar="CPIO_GZ",
+                    help="an initramfs fragment appended to --initrd (repeatable)")
     ap.add_argument("--append", default="")
     ap.add_argument("--mem", default="1G")
     ap.add_argument("--smp", default="2")
@@ -120,7 +122,8 @@ def main():
         err(f"emulator '{a.qemu or env['QEMU_BIN']}' not found; run 'make deps' "
             f"(package {env['QEMU_PKG']}) or set QEMU=/path/to/{env['QEMU_BIN']}")
         return finish(1)
-    for what, path in (("kernel image", a.kernel), ("initramfs", a.initrd)):
+    for what, path in (("kernel image", a.kernel), ("initramfs", a.initrd),
+                       *(("initramfs fragment", x) for x in a.add)):
         if not os.path.isfile(path):
             err(f"{what} {path} not found; build it with 'make kernel guest'")
             return finish(1)
@@ -138,6 +141,9 @@ def main():
     initrd = a.log + ".initrd"
     with open(a.initrd, "rb") as src, open(initrd, "wb") as dst:
         shutil.copyfileobj(src, dst)
+        for extra in a.add:
+            with open(extra, "rb") as f:
+                shutil.copyfileobj(f, dst)
         dst.write(run_archive(a.cmd, a.run))
 
     append = " ".join(x for x in (f"console={env['CONSOLE']} panic=-1",

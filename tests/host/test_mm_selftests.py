@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""tests/mm_selftests.py: parsing the guest's selftest output and
+comparing the vanilla run with the hardened one."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import mm_selftests as mm  # noqa: E402
+
+VANILLA = """\
+MMST begin mremap_test
+TAP version 13
+ok 1 mremap 4k # 1234 ns
+ok 2 expand (iteration 3)
+not ok 3 something known bad
+# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:0 error:0
+MMST end mremap_test exit 1 3.5 s
+MMST begin uffd-unit-tests
+Testing UFFDIO_API (with syscall)... done
+Testing wp-fork on hugetlb... skipped [reason: memory allocation failed]
+MMST end uffd-unit-tests exit 0 9.0 s
+"""
+FAULTS_NONE = """\
+MMST faults begin
+{"type":"faults_summary","interval_s":1.2,"faults":0,"dropped":0,"last":true}
+MMST faults end exit 0
+"""
+FAULT = """\
+MMST faults begin
+{"type":"fault","ip_sym":"native_set_pte+0x9","addr":"0xffff888001000","pkey":1,"pgtable":true}
+{"type":"faults_summary","interval_s":1.2,"faults":1,"dropped":0,"last":true}
+MMST faults end exit 0
+"""
+
+
+def parse(text):
+    return mm.parse(text.splitlines(True))
+
+
+class Parse(unittest.TestCase):
+    def test_results_exit_and_totals(self):
+        tests, faults = parse(VANILLA)
+        self.assertIsNone(faults)
+        t = tests["mremap_test"]
+        self.assertEqual((t["exit"], t["secs"]), (1, 3.5))
+        self.assertEqual(t["totals"], [2, 1, 0, 0, 0, 0])
+        # Timings and iteration counts do not count as a difference.
+        self.assertEqual(t["results"], ["ok: mremap 4k # #", "ok: expand #",
+                                        "not ok: something known bad"])
+        self.assertEqual(tests["uffd-unit-tests"]["results"],
+                         ["done: UFFDIO_API (with syscall)",
+                          "skipped: wp-fork on hugetlb"])
+
+    def test_unfinished_test_has_no_exit(self):
+        tests, _ = parse("MMST begin cow\nok 1 x\n")
+        self.assertIsNone(tests["cow"]["exit"])
+
+    def test_faults(self):
+        self.assertEqual(mm.fault_count(parse(FAULTS_NONE)[1]), (0, 0, []))
+        n, d, recs = mm.fault_count(parse(FAULT)[1])
+        self.assertEqual((n, d, len(recs)), (1, 0, 1))
+        # A tool that never printed its last summary counts as unknown.
+        self.assertEqual(mm.fault_count([])[:2], (None, None))
+
+
+class Compare(unittest.TestCase):
+    names = ["mremap_test", "uffd-unit-tests"]
+
+    def test_same_runs_compare_equal(self):
+        v, _ = parse(VANILLA)
+        h, _ = parse(VANILLA.replace("1234 ns", "99 ns").replace("3.5 s", "8 s"))
+        self.assertTrue(all(r[3] for r in mm.compare(self.names, v, h)))
+
+    def test_a_changed_result_is_a_difference(self):
+        v, _ = parse(VANILLA)
+        h, _ = parse(VANILLA.replace("ok 2 expand", "not ok 2 expand"))
+        rows = {r[0]: r for r in mm.compare(self.names, v, h)}
+        self.assertFalse(rows["mremap_test"][3])
+        self.assertIn("hardened only ['not ok: expand #']", rows["mremap_test"][4])
+        self.assertTrue(rows["uffd-unit-tests"][3])
+
+    def test_exit_status_and_missing_test(self):
+        v, _ = parse(VANILLA)
+        h, _ = parse(VANILLA.replace("exit 0 9.0 s", "exit 1 9.0 s")
+                     .replace("MMST end mremap_test exit 1 3.5 s\n", ""))
+        rows = {r[0]: r for r in mm.compare(self.names, v, h)}
+        self.assertEqual(rows["uffd-unit-tests"][4], "exit 0 vs 1")
+        self.assertEqual(rows["mremap_test"][4], "did not finish on hardened")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
+"""The kernel's mm selftests on the vanilla and on the hardened kernel.
+
+    tests/mm_selftests.py [--arch x86_64] [--out DIR] [--qemu BIN]
+                          [--mem SIZE] [--smp N] [--timeout S]
+
+Boots ARCH's vanilla and kpkeys guests with the selftests built by
+scripts/mm-selftests.sh (tests/mm-selftests.txt), runs them there
+(tests/guest/mm-selftests.sh; on the hardened kernel under `kpkeys faults
+--json`), and compares what every test reports: its exit status and each
+result line (kselftest's "ok N ..." / "not ok N ...", userfaultfd's
+"Testing ... done"). Writes DIR/table.txt and DIR/results.json (DIR:
+build/ARCH-mm-selftests). Exit 0 when every test gave the same results on
+both kernels, the hardened run saw no pkey fault and neither console
+reported a problem; 1 otherwise; 2 on bad input.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import archenv  # noqa: E402
+import guestlog  # noqa: E402
+
+TAP = re.compile(r"^(ok|not ok) \d+ (.*?)\s*$")
+UFFD = re.compile(r"^Testing (.*?)\.\.\. (done|skipped|failed)")
+TOTALS = re.compile(r"^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) "
+                    r"xpass:(\d+) skip:(\d+) error:(\d+)")
+# Run-dependent parts of a result line: timings and iteration counts.
+NOISE = re.compile(r"\b\d+(\.\d+)?\s*(ns|us|ms|s|seconds)\b|\(iteration \d+\)|"
+                   r"Extra pages \d+ \([\d.]+%\), extra thread faults \d+")
+
+
+def parse(lines):
+    """{name: {exit, secs, totals, results}} and the faults document
+    (list of JSON objects, None when the run was not traced)."""
+    tests, cur, faults, in_faults = {}, None, None, False
+    for raw in lines:
+        line = raw.rstrip("\n")
+        if line.startswith("MMST begin "):
+            cur = {"exit": None, "secs": None, "results": [],
+                   "totals": [0] * 6}
+            tests[line.split()[2]] = cur
+        elif line.startswith("MMST end ") and cur is not None:
+            f = line.split()
+            cur["exit"] = int(f[4]) if len(f) > 4 and f[4].isdigit() else None
+            cur["secs"] = float(f[5]) if len(f) > 5 else None
+            cur = None
+        elif line.startswith("MMST faults begin"):
+            faults, in_faults = [], True
+        elif line.startswith("MMST faults end"):
+            in_faults = False
+        elif in_faults and line.startswith("{"):
+            try:
+                faults.append(json.loads(line))
+            except ValueError:
+                faults.append({"type": "unparsable", "line": line[:200]})
+        elif cur is not None:
+            m = TOTALS.match(line)
+            if m:
+                cur["totals"] = [a + int(b) for a, b in
+                                 zip(cur["totals"], m.groups())]
+                continue
+            m = TAP.match(line) or UFFD.match(line)
+            if m:
+                status, desc = (m.group(1), m.group(2)) if TAP.match(line) \
+                    else (m.group(2), m.group(1))
+                cur["results"].append(f"{status}: {NOISE.sub('#', desc)}")
+    return tests, faults
+
+
+def fault_count(faults):
+    """(faults seen, drops, fault records) from `kpkeys faults --json`."""
+    if faults is None:
+        return None, None, []
+    summ = [d for d in faults if d.get("type") == "faults_summary"]
+    recs = [d for d in faults if d.get("type") == "fault"]
+    if not summ or not summ[-1].get("last"):
+        return None, None, recs
+    return (sum(d.get("faults", 0) for d in summ),
+            sum(d.get("dropped", 0) for d in summ), recs)
+
+
+def compare(names, van, hard):
+    """Rows (name, vanilla, hardened, same, why)."""
+    rows = []
+    for n in names:
+        v, h = van.get(n), hard.get(n)
+        if v is None or h is None or v["exit"] is None or h["exit"] is None:
+            rows.append((n, v, h, False, "did not finish on "
+                         f"{'vanilla' if not v or v['exit'] is None else 'hardened'}"))
+            continue
+        why = []
+        if v["exit"] != h["exit"]:
+            why.append(f"exit {v['exit']} vs {h['exit']}")
+        if sorted(v["results"]) != sorted(h["results"]):
+            only_v = sorted(set(v["results"]) - set(h["results"]))
+            only_h = sorted(set(h["results"]) - set(v["results"]))
+            why.append(f"vanilla only {only_v[:2]}, hardened only {only_h[:2]}")
+        rows.append((n, v, h, not why, "; ".join(why)))
+    return rows
+
+
+def cell(r):
+    if r is None or r["exit"] is None:
+        return "did not finish"
+    p, f, xf, _, s, _ = r["totals"]
+    res = r["results"]
+    if not any(r["totals"]):
+        p = sum(x.startswith(("ok", "done")) and "SKIP" not in x for x in res)
+        f = sum(x.startswith(("not ok", "failed")) for x in res)
+        s = sum("SKIP" in x or x.startswith("skipped") for x in res)
+    return f"exit {r['exit']}, {p} pass {f} fail {s} skip" + \
+        (f" {xf} xfail" if xf else "") + f", {r['secs']:.0f} s"
+
+
+def list_names():
+    with open(os.path.join(ROOT, "tests", "mm-selftests.txt")) as f:
+        return [ln.split()[0] for ln in f
+                if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def boot(a, variant, out):
+    env = archenv.load(a.arch)
+    bdir = archenv.build_dir(ROOT, a.arch, variant)
+    log = os.path.join(out, f"{variant}.log")
+    cmd = "/usr/share/kpkeys/tests/mm-selftests.sh" + \
+        (" --faults" if variant != "vanilla" else "")
+    argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
+            "--arch", a.arch, "--qemu", a.qemu or env["QEMU_BIN"],
+            "--kernel", os.path.join(bdir, "kernel", env["KIMAGE"]),
+            "--initrd", os.path.join(bdir, "initramfs.cpio.gz"),
+            "--add", os.path.join(out, "mm-selftests.cpio.gz"),
+            "--mem", a.mem, "--smp", a.smp, "--timeout", str(a.timeout),
+            "--log", log, "--cmd", cmd]
+    t0 = time.monotonic()
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, errors="replace")
+    secs = time.monotonic() - t0
+    with open(log, errors="replace") as f:
+        lines = [guestlog.clean(x) for x in f]
+    problems = [f"{lab}: {ln.strip()}" for lab, ln in guestlog.problems(lines)]
+    return p, secs, lines, problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--arch", default="x86_64")
+    ap.add_argument("--out")
+    ap.add_argument("--qemu")
+    ap.add_argument("--mem", default="3G")
+    ap.add_argument("--smp", default="2")
+    ap.add_argument("--timeout", type=int, default=1800)
+    a = ap.parse_args()
+    try:
+        archenv.load(a.arch)
+    except ValueError as e:
+        print(f"mm-selftests: {e}", file=sys.stderr)
+        return 2
+    out = a.out or archenv.build_dir(ROOT, a.arch, "mm-selftests")
+    names = list_names()
+    runs = {}
+    for variant in ("vanilla", "kpkeys"):
+        print(f"mm-selftests: {len(names)} tests on the {variant} {a.arch} "
+              "kernel", flush=True)
+        p, secs, lines, problems = boot(a, variant, out)
+        tests, faults = parse(guestlog.command_output(lines)[0])
+        runs[variant] = {"exit": p.returncode, "secs": round(secs),
+                         "problems": problems, "tests": tests,
+                         "faults": fault_count(faults)}
+        print(f"mm-selftests: {variant}: {secs:.0f} s, exit {p.returncode}"
+              + (f", console: {problems[0]}" if problems else ""), flush=True)
+    rows = compare(names, runs["vanilla"]["tests"], runs["kpkeys"]["tests"])
+    nf, drops, recs = runs["kpkeys"]["faults"]
+    w = max(len(n) for n in names)
+    text = [f"mm selftests, {a.arch}: vanilla against hardened "
+            "(kpkeys, hardened page tables, enforcing)", "",
+            f"{'test':{w}}  {'vanilla':38}  {'hardened':38}  same"]
+    for n, v, h, same, why in rows:
+        text.append(f"{n:{w}}  {cell(v):38}  {cell(h):38}  "
+                    f"{'yes' if same else 'NO: ' + why}")
+    text += ["", f"pkey faults over the hardened run (kpkeys faults): "
+             f"{'not traced' if nf is None else nf}, dropped "
+             f"{'-' if drops is None else drops}",
+             f"boots: vanilla {runs['vanilla']['secs']} s, hardened "
+             f"{runs['kpkeys']['secs']} s"]
+    for rec in recs[:5]:
+        text.append(f"  fault: {rec.get('ip_sym')} addr {rec.get('addr')} "
+                    f"pkey {rec.get('pkey')} pgtable {rec.get('pgtable')}")
+    with open(os.path.join(out, "table.txt"), "w") as f:
+        f.write("\n".join(text) + "\n")
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump({"arch": a.arch, "runs": runs,
+                   "same": {n: same for n, _, _, same, _ in rows}}, f, indent=1)
+    print("\n".join(text))
+    bad = [n for n, _, _, same, _ in rows if not same]
+    ok = (not bad and nf == 0 and not recs and
+          not runs["vanilla"]["problems"] and not runs["kpkeys"]["problems"]
+          and runs["vanilla"]["exit"] == 0 and runs["kpkeys"]["exit"] == 0)
+    print(f"mm-selftests: {'same results' if ok else 'DIFFERENT or faulted'}"
+          f" ({len(names) - len(bad)} of {len(names)} tests the same, "
+          f"{'?' if nf is None else nf} pkey faults); "
+          f"{os.path.relpath(out, ROOT)}/table.txt")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
