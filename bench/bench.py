@@ -99,17 +99,12 @@ def err(msg):
 
 
 def boot(a, name, variant, append):
-    env = archenv.load(a.arch)
-    b = archenv.build_dir(ROOT, a.arch, variant)
     log = os.path.join(a.out, f"{name}.log")
     cmd = "/usr/share/kpkeys/bench/guest.sh " + (
         "--smoke --rounds 1" if a.smoke else f"--rounds {a.rounds}")
-    argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
-            "--arch", a.arch, "--qemu", a.qemu or env["QEMU_BIN"],
-            "--kernel", os.path.join(b, "kernel", env["KIMAGE"]),
-            "--initrd", os.path.join(b, "initramfs.cpio.gz"),
-            "--mem", a.mem, "--smp", a.smp, "--timeout", str(a.timeout),
-            "--log", log, "--append", append, "--cmd", cmd]
+    argv = archenv.vmrun_argv(ROOT, a.arch, variant, log, mem=a.mem,
+                              smp=a.smp, timeout=a.timeout, qemu=a.qemu,
+                              append=append, cmd=cmd)
     t0 = time.monotonic()
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)

@@ -3,6 +3,7 @@
 file the Makefile and scripts/archenv.sh read too)."""
 
 import os
+import sys
 
 ARCH_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "arch")
 
@@ -30,3 +31,24 @@ def load(arch):
 def build_dir(root, arch, variant):
     """build/VARIANT for arm64, build/ARCH-VARIANT for the others."""
     return os.path.join(root, "build", load(arch)["BUILD_PREFIX"] + variant)
+
+
+def vmrun_argv(root, arch, variant, log, *, mem, smp, timeout, qemu=None,
+               append="", cmd=None, add=()):
+    """The scripts/vmrun.py command line that boots ARCH's VARIANT guest
+    (its kernel and initramfs under build/), with the initramfs fragments
+    in ADD appended; QEMU None: the ARCH's emulator."""
+    env = load(arch)
+    b = build_dir(root, arch, variant)
+    argv = [sys.executable, os.path.join(root, "scripts", "vmrun.py"),
+            "--arch", arch,
+            "--kernel", os.path.join(b, "kernel", env["KIMAGE"]),
+            "--initrd", os.path.join(b, "initramfs.cpio.gz"),
+            *(x for f in add for x in ("--add", f)),
+            "--mem", mem, "--smp", str(smp), "--timeout", str(timeout),
+            "--log", log, "--append", append]
+    if qemu:
+        argv += ["--qemu", qemu]
+    if cmd is not None:
+        argv += ["--cmd", cmd]
+    return argv

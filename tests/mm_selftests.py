@@ -67,10 +67,9 @@ def parse(lines):
                 cur["totals"] = [a + int(b) for a, b in
                                  zip(cur["totals"], m.groups())]
                 continue
-            m = TAP.match(line) or UFFD.match(line)
-            if m:
-                status, desc = (m.group(1), m.group(2)) if TAP.match(line) \
-                    else (m.group(2), m.group(1))
+            m, u = TAP.match(line), UFFD.match(line)
+            if m or u:
+                status, desc = m.groups() if m else u.group(2, 1)
                 cur["results"].append(f"{status}: {NOISE.sub('#', desc)}")
     return tests, faults
 
@@ -127,18 +126,12 @@ def list_names():
 
 
 def boot(a, variant, out):
-    env = archenv.load(a.arch)
-    bdir = archenv.build_dir(ROOT, a.arch, variant)
     log = os.path.join(out, f"{variant}.log")
     cmd = "/usr/share/kpkeys/tests/mm-selftests.sh" + \
         (" --faults" if variant != "vanilla" else "")
-    argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
-            "--arch", a.arch, "--qemu", a.qemu or env["QEMU_BIN"],
-            "--kernel", os.path.join(bdir, "kernel", env["KIMAGE"]),
-            "--initrd", os.path.join(bdir, "initramfs.cpio.gz"),
-            "--add", os.path.join(out, "mm-selftests.cpio.gz"),
-            "--mem", a.mem, "--smp", a.smp, "--timeout", str(a.timeout),
-            "--log", log, "--cmd", cmd]
+    argv = archenv.vmrun_argv(ROOT, a.arch, variant, log, mem=a.mem,
+                              smp=a.smp, timeout=a.timeout, qemu=a.qemu,
+                              cmd=cmd, add=[os.path.join(out, "mm-selftests.cpio.gz")])
     t0 = time.monotonic()
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, errors="replace")

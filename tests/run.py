@@ -81,20 +81,12 @@ def host_tests():
 
 
 def vmrun(a, log, cmd=None, append="", timeout=None, variant=None):
-    env = archenv.load(a.arch)
     b = archenv.build_dir(ROOT, a.arch, variant or a.variant)
-    argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
-            "--arch", a.arch,
-            "--kernel", os.path.join(b, "kernel", env["KIMAGE"]),
-            "--initrd", os.path.join(b, "initramfs.cpio.gz"),
-            "--mem", a.mem or env["GUEST_MEM"], "--smp", a.smp,
-            "--timeout", str(timeout or a.timeout),
-            "--log", os.path.join(b, "logs", log),
-            "--append", " ".join(x for x in (a.kcmdline, append) if x)]
-    if a.qemu:
-        argv += ["--qemu", a.qemu]
-    if cmd is not None:
-        argv += ["--cmd", cmd]
+    argv = archenv.vmrun_argv(
+        ROOT, a.arch, variant or a.variant, os.path.join(b, "logs", log),
+        mem=a.mem or archenv.load(a.arch)["GUEST_MEM"], smp=a.smp,
+        timeout=timeout or a.timeout, qemu=a.qemu,
+        append=" ".join(x for x in (a.kcmdline, append) if x), cmd=cmd)
     t0 = time.monotonic()
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
