@@ -198,18 +198,49 @@ def lkdtm_boot(a, test="KPKEYS_WRITE_TEST_PAGE", label="lkdtm", want_pkey=None):
     given), and nothing else may be reported. The oops is the pass."""
     label = f"{a.arch}-{label}"
     print(f"== guest boot [{label}]: {test}", flush=True)
+    # `kpkeys faults --json` runs at the moment of the write: the fault
+    # must reach it, decoded, with the writer on the stack. The write runs
+    # in a child shell, which the oops ends.
     p, secs, log = vmrun(
         a, f"test-{label}.log", timeout=300,
-        cmd=f"echo {test} > /sys/kernel/debug/provoke-crash/DIRECT; "
-            "echo lkdtm-survived")
+        cmd="kpkeys faults --json > /run/f.json 2> /run/f.err & fp=$!; "
+            "i=0; until grep -q tracing /run/f.err; do i=$((i+1)); "
+            "[ $i -lt 300 ] || break; sleep 0.1; done; "
+            f"sh -c 'echo {test} > /sys/kernel/debug/provoke-crash/DIRECT; "
+            "echo lkdtm-survived'; kill -INT $fp; wait $fp; "
+            "echo \"faults-exit $?\"; cat /run/f.json /run/f.err")
     print(f"   {secs:.0f} s, exit {p.returncode}, log "
           f"{os.path.relpath(log, ROOT)}", flush=True)
     with open(log, errors="replace") as f:
         lines = [guestlog.clean(x) for x in f]
     ok, why = guestlog.expected_pkey_oops(lines, want_pkey)
     record("pass" if ok else "fail", f"guest[{label}]:pkey-oops-reported", why)
-    # The oops ends the shell that wrote: nothing after the write runs.
     out, status = guestlog.command_output(lines)
+    docs = []
+    for x in out.splitlines():
+        if x.startswith("{"):
+            try:
+                docs.append(json.loads(x))
+            except ValueError:
+                pass
+    faults = [d for d in docs if d.get("type") == "fault"]
+    summ = [d for d in docs if d.get("type") == "faults_summary"]
+    writer = f"lkdtm_{test}"
+    pgtable = test == "KPKEYS_WRITE_PGTABLE"
+    f0 = faults[0] if faults else {}
+    seen = [f0.get("ip_sym") or ""] + list(f0.get("stack") or [])
+    ok = (len(faults) == 1 and "faults-exit 0" in out and
+          f0.get("access") == "write" and
+          f0.get("pgtable") is pgtable and
+          (want_pkey is None or f0.get("pkey") == want_pkey) and
+          any(writer in fr for fr in seen) and
+          bool(summ) and summ[-1].get("last") and summ[-1].get("dropped") == 0)
+    record("pass" if ok else "fail", f"guest[{label}]:kpkeys-faults-shows-it",
+           "" if ok else f"want one write fault (page-table flag "
+           f"{pgtable}) naming {writer} from `kpkeys faults --json`, "
+           f"got {len(faults)}: {json.dumps(f0)[:300]}; "
+           f"{[x for x in out.splitlines() if not x.startswith('{')][-3:]}")
+    # The oops ends the shell that wrote: nothing after the write runs.
     survived = "lkdtm-survived" in out or any("FAIL: survived" in x for x in lines)
     record("fail" if survived or status is None else "pass",
            f"guest[{label}]:write-stopped",
