@@ -217,7 +217,7 @@ def lkdtm_boot(a, test="KPKEYS_WRITE_TEST_PAGE", label="lkdtm", want_pkey=None):
     record("pass" if ok else "fail", f"guest[{label}]:pkey-oops-reported", why)
     out, status = guestlog.command_output(lines)
     docs = []
-    for x in out.splitlines():
+    for x in out:
         if x.startswith("{"):
             try:
                 docs.append(json.loads(x))
@@ -239,7 +239,7 @@ def lkdtm_boot(a, test="KPKEYS_WRITE_TEST_PAGE", label="lkdtm", want_pkey=None):
            "" if ok else f"want one write fault (page-table flag "
            f"{pgtable}) naming {writer} from `kpkeys faults --json`, "
            f"got {len(faults)}: {json.dumps(f0)[:300]}; "
-           f"{[x for x in out.splitlines() if not x.startswith('{')][-3:]}")
+           f"{[x for x in out if not x.startswith('{')][-3:]}")
     # The oops ends the shell that wrote: nothing after the write runs.
     survived = "lkdtm-survived" in out or any("FAIL: survived" in x for x in lines)
     record("fail" if survived or status is None else "pass",
