@@ -30,6 +30,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import archenv  # noqa: E402
 import guestlog  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import mm_selftests as mm  # noqa: E402
 
 results = []  # (status, name, reason)
 
@@ -190,6 +192,28 @@ def guest_suites_x86(a):
     # A live PTE of a kernel mapping, written from the default level: the
     # page-table pkey (1) stops it.
     lkdtm_boot(a, "KPKEYS_WRITE_PGTABLE", "lkdtm-pgtable", want_pkey=1)
+    if a.variant == "kpkeys":
+        mm_selftests(a)
+
+
+def mm_selftests(a):
+    """The kernel's own mm selftests (tests/mm-selftests.txt) on the vanilla
+    and on the hardened x86-64 kernel: each test must report the same
+    results on both, `kpkeys faults` must see no pkey fault over the
+    hardened run, and both consoles must be clean (tests/mm_selftests.py;
+    `make mm-selftests` runs the same on its own)."""
+    print(f"== mm selftests [{a.arch}]: vanilla against hardened", flush=True)
+    out = archenv.build_dir(ROOT, a.arch, "mm-selftests")
+    if not os.path.exists(os.path.join(out, "mm-selftests.cpio.gz")):
+        record("fail", f"mm[{a.arch}]:built", f"no {out}/mm-selftests.cpio.gz:"
+               f" run scripts/mm-selftests.sh with ARCH={a.arch}")
+        return
+    b = argparse.Namespace(arch=a.arch, qemu=a.qemu, smp=a.smp,
+                           mem=a.mem or mm.MEM, timeout=mm.TIMEOUT)
+    names, rows, runs, text = mm.run(b, out)
+    print("\n".join("   " + x for x in text), flush=True)
+    for ok, name, why in mm.checks(rows, runs):
+        record("pass" if ok else "fail", f"mm[{a.arch}]:{name}", why)
 
 
 def lkdtm_boot(a, test="KPKEYS_WRITE_TEST_PAGE", label="lkdtm", want_pkey=None):
