@@ -42,7 +42,7 @@ else
 		check pgtables-boot-line sh -c "dmesg | grep 'kpkeys: hardened page tables off: '"
 	fi
 
-	# fork, munmap, mprotect, mremap, madvise(MADV_DONTNEED) on 64 MiB
+	# fork, munmap, mprotect, mremap, madvise(MADV_DONTNEED), clear_refs on 64 MiB
 	check pgtables-mm-workload mmwork all -q -s 64M
 	# No table handed out unkeyed (x86-64: an atomic allocation that found
 	# the cache empty). (pgtable_cache_refused is not 0 after the KUnit
@@ -77,6 +77,22 @@ else
 					if (b != 0) { print \"FAIL: lazy sections raised the level with batching off\"; exit 1 }
 					if (s < 2 * w) { print \"FAIL: expected 2 switches per write\"; exit 1 }
 				}
+			}
+			END { if (!found) { print \"FAIL: no counters line from mmwork\"; exit 1 } }'"
+		# Ageing a 64 MiB touched mapping through /proc/self/clear_refs:
+		# one write per young PTE, batched per PTE table like mprotect.
+		check pgtables-clear-refs-switches sh -c "mmwork clearrefs -q -c -s 64M | awk -v batching=$b_want '
+			/ counters / {
+				for (i = 4; i <= NF; i++) { split(\$i, kv, \"=\"); c[kv[1]] = kv[2] }
+				w = c[\"pgtable_writes\"]; s = c[\"switches\"]; b = c[\"batches\"]
+				u = w - c[\"switches_skipped\"]
+				printf \"batching %s: %d page-table writes, %d level switches, %d lazy sections, %d writes outside a section\\n\", batching, w, s, b, u
+				found = 1
+				if (w < 16384) { print \"FAIL: expected at least 16384 page-table writes\"; exit 1 }
+				if (batching == \"on\") {
+					if (u * 100 > w) { print \"FAIL: more than 1% of the writes outside a lazy section\"; exit 1 }
+					if (s * 50 > w) { print \"FAIL: more than 1 switch per 50 writes\"; exit 1 }
+				} else if (s < 2 * w) { print \"FAIL: expected 2 switches per write\"; exit 1 }
 			}
 			END { if (!found) { print \"FAIL: no counters line from mmwork\"; exit 1 } }'"
 	fi

@@ -50,7 +50,8 @@
 #define DEFAULT_SIZE	(64UL << 20)
 #define OPT_JSON	256
 
-enum mm_op { OP_FORK, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE, OP_ALL };
+enum mm_op { OP_FORK, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE, OP_CLEARREFS,
+	     OP_ALL };
 
 static const char *const op_names[] = {
 	[OP_FORK]	= "fork",
@@ -58,6 +59,7 @@ static const char *const op_names[] = {
 	[OP_MPROTECT]	= "mprotect",
 	[OP_MREMAP]	= "mremap",
 	[OP_MADVISE]	= "madvise",
+	[OP_CLEARREFS]	= "clearrefs",
 	[OP_ALL]	= "all",
 };
 
@@ -120,8 +122,11 @@ static const char usage_text[] =
 "            target, then munmap().\n"
 "  madvise   N times: map+touch, time madvise(MADV_DONTNEED) of the whole\n"
 "            range, then munmap().\n"
-"  all       run fork, munmap, mprotect, mremap, madvise in that order with\n"
-"            the same options.\n"
+"  clearrefs N times: map+touch, time a write of \"1\" to\n"
+"            /proc/self/clear_refs (every young PTE of the process made old:\n"
+"            one page-table write per touched page), then munmap().\n"
+"  all       run fork, munmap, mprotect, mremap, madvise, clearrefs in that\n"
+"            order with the same options.\n"
 "\n"
 "Options:\n"
 "  -s, --size SIZE      mapping size, with optional K/M/G suffix (binary\n"
@@ -735,6 +740,47 @@ static int print_header(const struct opts *o)
 	return 0;
 }
 
+static int clear_refs(void)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY);
+	int ret = 0;
+
+	if (fd < 0) {
+		sys_fail("open /proc/self/clear_refs");
+		return -1;
+	}
+	if (write(fd, "1", 1) != 1) {
+		sys_fail("write /proc/self/clear_refs");
+		ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
+static int run_clearrefs(const struct opts *o, struct result *r)
+{
+	uint64_t t0, t1;
+	unsigned long i;
+	char *p;
+
+	for (i = 0; i < o->iters; i++) {
+		p = prepare_region(o);
+		if (!p)
+			return -1;
+		if (counters_start(o, r) || now_ns(&t0) || clear_refs() ||
+		    now_ns(&t1) || counters_stop(o, r)) {
+			(void)munmap(p, o->size);
+			return -1;
+		}
+		stats_add(&r->main, t0, t1);
+		if (munmap(p, o->size)) {
+			sys_fail("munmap");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int run_op(const struct opts *o, enum mm_op op)
 {
 	struct result r;
@@ -756,6 +802,9 @@ static int run_op(const struct opts *o, enum mm_op op)
 		break;
 	case OP_MADVISE:
 		ret = run_madvise(o, &r);
+		break;
+	case OP_CLEARREFS:
+		ret = run_clearrefs(o, &r);
 		break;
 	default:
 		return -1;
@@ -837,7 +886,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 
 	if (optind >= argc)
-		usage_error("missing operation; give one of fork, munmap, mprotect, mremap, madvise, all");
+		usage_error("missing operation; give one of fork, munmap, mprotect, mremap, madvise, clearrefs, all");
 	if (optind + 1 < argc)
 		usage_error("unexpected argument '%s'; give exactly one operation",
 			    argv[optind + 1]);
@@ -848,7 +897,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			return;
 		}
 	}
-	usage_error("unknown operation '%s'; use one of fork, munmap, mprotect, mremap, madvise, all",
+	usage_error("unknown operation '%s'; use one of fork, munmap, mprotect, mremap, madvise, clearrefs, all",
 		    opname);
 }
 
