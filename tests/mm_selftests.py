@@ -205,7 +205,7 @@ def checks(rows, runs):
                       f"{r.get('pgtable')}" for r in recs[:3])
     out.append((nf == 0 and drops == 0 and not recs, "zero-pkey-faults",
                 "kpkeys faults did not report (no summary)" if nf is None
-                else f"{nf} faults, {drops} dropped: {where}"))
+                else f"{nf} faults, {drops} dropped" + (f": {where}" if where else "")))
     for variant, label in (("vanilla", "vanilla"), ("kpkeys", "hardened")):
         r = runs[variant]
         out.append((r["exit"] == 0 and not r["problems"], f"{label}-boot-clean",
