@@ -610,7 +610,12 @@ fail_src:
 	return -1;
 }
 
-static int run_madvise(const struct opts *o, struct result *r)
+/*
+ * N times: map and touch a fresh region, time OP on it (inside the counter
+ * window), then unmap it.
+ */
+static int run_on_fresh_region(const struct opts *o, struct result *r,
+			       int (*op)(char *p, size_t size))
 {
 	uint64_t t0, t1;
 	unsigned long i;
@@ -620,14 +625,11 @@ static int run_madvise(const struct opts *o, struct result *r)
 		p = prepare_region(o);
 		if (!p)
 			return -1;
-		if (counters_start(o, r) || now_ns(&t0))
-			goto fail;
-		if (madvise(p, o->size, MADV_DONTNEED)) {
-			sys_fail("madvise(MADV_DONTNEED)");
-			goto fail;
+		if (counters_start(o, r) || now_ns(&t0) || op(p, o->size) ||
+		    now_ns(&t1) || counters_stop(o, r)) {
+			(void)munmap(p, o->size);
+			return -1;
 		}
-		if (now_ns(&t1) || counters_stop(o, r))
-			goto fail;
 		stats_add(&r->main, t0, t1);
 		if (munmap(p, o->size)) {
 			sys_fail("munmap");
@@ -635,10 +637,15 @@ static int run_madvise(const struct opts *o, struct result *r)
 		}
 	}
 	return 0;
+}
 
-fail:
-	(void)munmap(p, o->size);
-	return -1;
+static int madvise_dontneed(char *p, size_t size)
+{
+	if (madvise(p, size, MADV_DONTNEED)) {
+		sys_fail("madvise(MADV_DONTNEED)");
+		return -1;
+	}
+	return 0;
 }
 
 /* Write one complete result line and flush it, so no partial output. */
@@ -740,7 +747,7 @@ static int print_header(const struct opts *o)
 	return 0;
 }
 
-static int clear_refs(void)
+static int clear_refs(char *p, size_t size)
 {
 	int fd = open("/proc/self/clear_refs", O_WRONLY);
 	int ret = 0;
@@ -755,30 +762,6 @@ static int clear_refs(void)
 	}
 	close(fd);
 	return ret;
-}
-
-static int run_clearrefs(const struct opts *o, struct result *r)
-{
-	uint64_t t0, t1;
-	unsigned long i;
-	char *p;
-
-	for (i = 0; i < o->iters; i++) {
-		p = prepare_region(o);
-		if (!p)
-			return -1;
-		if (counters_start(o, r) || now_ns(&t0) || clear_refs() ||
-		    now_ns(&t1) || counters_stop(o, r)) {
-			(void)munmap(p, o->size);
-			return -1;
-		}
-		stats_add(&r->main, t0, t1);
-		if (munmap(p, o->size)) {
-			sys_fail("munmap");
-			return -1;
-		}
-	}
-	return 0;
 }
 
 static int run_op(const struct opts *o, enum mm_op op)
@@ -801,10 +784,10 @@ static int run_op(const struct opts *o, enum mm_op op)
 		ret = run_mremap(o, &r);
 		break;
 	case OP_MADVISE:
-		ret = run_madvise(o, &r);
+		ret = run_on_fresh_region(o, &r, madvise_dontneed);
 		break;
 	case OP_CLEARREFS:
-		ret = run_clearrefs(o, &r);
+		ret = run_on_fresh_region(o, &r, clear_refs);
 		break;
 	default:
 		return -1;
