@@ -88,13 +88,13 @@ def fault_count(faults):
 
 
 def compare(names, van, hard):
-    """Rows (name, vanilla, hardened, same, why)."""
+    """Rows (name, baseline, hardened, same, why)."""
     rows = []
     for n in names:
         v, h = van.get(n), hard.get(n)
         if v is None or h is None or v["exit"] is None or h["exit"] is None:
             rows.append((n, v, h, False, "did not finish on "
-                         f"{'vanilla' if not v or v['exit'] is None else 'hardened'}"))
+                         f"{'the baseline' if not v or v['exit'] is None else 'hardened'}"))
             continue
         why = []
         if v["exit"] != h["exit"]:
@@ -102,7 +102,7 @@ def compare(names, van, hard):
         if sorted(v["results"]) != sorted(h["results"]):
             only_v = sorted(set(v["results"]) - set(h["results"]))
             only_h = sorted(set(h["results"]) - set(v["results"]))
-            why.append(f"vanilla only {only_v[:2]}, hardened only {only_h[:2]}")
+            why.append(f"baseline only {only_v[:2]}, hardened only {only_h[:2]}")
         rows.append((n, v, h, not why, "; ".join(why)))
     return rows
 
@@ -132,13 +132,24 @@ def list_names():
                 if ln.strip() and not ln.lstrip().startswith("#")]
 
 
-def boot(a, variant, out):
-    log = os.path.join(out, f"{variant}.log")
+# What the hardened run is compared with: (kernel variant, extra command
+# line, label). `make mm-selftests` compares with the vanilla kernel;
+# `make test` with the same hardened kernel booted kpkeys=off, which
+# needs no second kernel build (the cold CI budget, README "Tests").
+BASELINES = {
+    "vanilla": ("vanilla", "", "vanilla"),
+    "off": ("kpkeys", "kpkeys=off", "kpkeys=off"),
+}
+
+
+def boot(a, variant, out, name, append="", faults=False):
+    log = os.path.join(out, f"{name}.log")
     cmd = "/usr/share/kpkeys/tests/mm-selftests.sh" + \
-        (" --faults" if variant != "vanilla" else "")
+        (" --faults" if faults else "")
     argv = archenv.vmrun_argv(ROOT, a.arch, variant, log, mem=a.mem,
                               smp=a.smp, timeout=a.timeout, qemu=a.qemu,
-                              cmd=cmd, add=[os.path.join(out, "mm-selftests.cpio.gz")])
+                              append=append, cmd=cmd,
+                              add=[os.path.join(out, "mm-selftests.cpio.gz")])
     t0 = time.monotonic()
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, errors="replace")
@@ -149,48 +160,54 @@ def boot(a, variant, out):
     return p, secs, lines, problems
 
 
-def run(a, out):
-    """Boot the vanilla and the hardened kernel of a.arch with the tests of
-    tests/mm-selftests.txt and compare them. Returns (names, rows, runs,
-    text): rows as compare() gives them, runs per variant, the table."""
+def run(a, out, baseline="vanilla"):
+    """Boot the baseline (BASELINES) and the hardened kernel of a.arch with
+    the tests of tests/mm-selftests.txt and compare them. Returns (names,
+    rows, runs, text): rows as compare() gives them, runs["baseline"] and
+    runs["hardened"], the table."""
+    variant, append, label = BASELINES[baseline]
     names = list_names()
-    runs = {}
-    variants = ("vanilla", "kpkeys")
-    print(f"mm-selftests: {len(names)} tests on the vanilla and the hardened "
-          f"{a.arch} kernel, both at once", flush=True)
+    boots = {"baseline": (variant, out, f"baseline-{baseline}", append, False),
+             "hardened": ("kpkeys", out, "hardened", "", True)}
+    print(f"mm-selftests: {len(names)} tests on the hardened {a.arch} kernel "
+          f"and on {label}, both at once", flush=True)
     # TCG runs each guest on one host thread (thread=single): two guests
     # side by side take the time of the longer one.
-    with concurrent.futures.ThreadPoolExecutor(len(variants)) as ex:
-        booted = dict(zip(variants, ex.map(lambda v: boot(a, v, out), variants)))
-    for variant in variants:
-        p, secs, lines, problems = booted[variant]
+    with concurrent.futures.ThreadPoolExecutor(len(boots)) as ex:
+        futs = {k: ex.submit(boot, a, *v) for k, v in boots.items()}
+        booted = {k: f.result() for k, f in futs.items()}
+    runs = {}
+    for key in boots:
+        p, secs, lines, problems = booted[key]
         tests, faults = parse(guestlog.command_output(lines)[0])
-        runs[variant] = {"exit": p.returncode, "secs": round(secs),
-                         "problems": problems, "tests": tests,
-                         "faults": fault_count(faults)}
-        print(f"mm-selftests: {variant}: {secs:.0f} s, exit {p.returncode}"
-              + (f", console: {problems[0]}" if problems else ""), flush=True)
-    rows = compare(names, runs["vanilla"]["tests"], runs["kpkeys"]["tests"])
-    nf, drops, recs = runs["kpkeys"]["faults"]
+        runs[key] = {"label": label if key == "baseline" else "hardened",
+                     "exit": p.returncode, "secs": round(secs),
+                     "problems": problems, "tests": tests,
+                     "faults": fault_count(faults)}
+        print(f"mm-selftests: {runs[key]['label']}: {secs:.0f} s, exit "
+              f"{p.returncode}" + (f", console: {problems[0]}" if problems
+                                   else ""), flush=True)
+    rows = compare(names, runs["baseline"]["tests"], runs["hardened"]["tests"])
+    nf, drops, recs = runs["hardened"]["faults"]
     w = max(len(n) for n in names)
-    text = [f"mm selftests, {a.arch}: vanilla against hardened "
+    text = [f"mm selftests, {a.arch}: {label} against hardened "
             "(kpkeys, hardened page tables, enforcing)", "",
-            f"{'test':{w}}  {'vanilla':38}  {'hardened':38}  same"]
+            f"{'test':{w}}  {label:38}  {'hardened':38}  same"]
     for n, v, h, same, why in rows:
         text.append(f"{n:{w}}  {cell(v):38}  {cell(h):38}  "
                     f"{'yes' if same else 'NO: ' + why}")
     text += ["", f"pkey faults over the hardened run (kpkeys faults): "
              f"{'not traced' if nf is None else nf}, dropped "
              f"{'-' if drops is None else drops}",
-             f"boots: vanilla {runs['vanilla']['secs']} s, hardened "
-             f"{runs['kpkeys']['secs']} s"]
+             f"boots: {label} {runs['baseline']['secs']} s, hardened "
+             f"{runs['hardened']['secs']} s"]
     for rec in recs[:5]:
         text.append(f"  fault: {rec.get('ip_sym')} addr {rec.get('addr')} "
                     f"pkey {rec.get('pkey')} pgtable {rec.get('pgtable')}")
     with open(os.path.join(out, "table.txt"), "w") as f:
         f.write("\n".join(text) + "\n")
     with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump({"arch": a.arch, "runs": runs,
+        json.dump({"arch": a.arch, "baseline": label, "runs": runs,
                    "same": {n: same for n, _, _, same, _ in rows}}, f, indent=1)
     return names, rows, runs, text
 
@@ -200,17 +217,18 @@ def checks(rows, runs):
     results on both kernels), then zero pkey faults traced over the
     hardened run, then each boot finished with a clean console."""
     out = [(same, n, why) for n, _, _, same, why in rows]
-    nf, drops, recs = runs["kpkeys"]["faults"]
+    nf, drops, recs = runs["hardened"]["faults"]
     where = "; ".join(f"{r.get('ip_sym')} pkey {r.get('pkey')} pgtable "
                       f"{r.get('pgtable')}" for r in recs[:3])
     out.append((nf == 0 and drops == 0 and not recs, "zero-pkey-faults",
                 "kpkeys faults did not report (no summary)" if nf is None
                 else f"{nf} faults, {drops} dropped" + (f": {where}" if where else "")))
-    for variant, label in (("vanilla", "vanilla"), ("kpkeys", "hardened")):
-        r = runs[variant]
-        out.append((r["exit"] == 0 and not r["problems"], f"{label}-boot-clean",
-                    f"exit {r['exit']}" + (f", console: {r['problems'][0]}"
-                                           if r["problems"] else "")))
+    for key in ("baseline", "hardened"):
+        r = runs[key]
+        out.append((r["exit"] == 0 and not r["problems"],
+                    f"{key}-boot-clean",
+                    f"{r['label']}: exit {r['exit']}" +
+                    (f", console: {r['problems'][0]}" if r["problems"] else "")))
     return out
 
 
@@ -229,11 +247,11 @@ def main():
         print(f"mm-selftests: {e}", file=sys.stderr)
         return 2
     out = a.out or archenv.build_dir(ROOT, a.arch, "mm-selftests")
-    names, rows, runs, text = run(a, out)
+    names, rows, runs, text = run(a, out, "vanilla")
     print("\n".join(text))
     verdict = checks(rows, runs)
     bad = [n for ok, n, _ in verdict if not ok]
-    nf = runs["kpkeys"]["faults"][0]
+    nf = runs["hardened"]["faults"][0]
     print(f"mm-selftests: {'same results' if not bad else 'DIFFERENT or faulted'}"
           f" ({sum(1 for r in rows if r[3])} of {len(names)} tests the same, "
           f"{'?' if nf is None else nf} pkey faults"

@@ -197,12 +197,14 @@ def guest_suites_x86(a):
 
 
 def mm_selftests(a):
-    """The kernel's own mm selftests (tests/mm-selftests.txt) on the vanilla
-    and on the hardened x86-64 kernel: each test must report the same
-    results on both, `kpkeys faults` must see no pkey fault over the
-    hardened run, and both consoles must be clean (tests/mm_selftests.py;
-    `make mm-selftests` runs the same on its own)."""
-    print(f"== mm selftests [{a.arch}]: vanilla against hardened", flush=True)
+    """The kernel's own mm selftests (tests/mm-selftests.txt) on the
+    hardened x86-64 kernel and on the same kernel booted kpkeys=off: each
+    test must report the same results on both, `kpkeys faults` must see no
+    pkey fault over the hardened run, and both consoles must be clean
+    (tests/mm_selftests.py). `make mm-selftests` compares with the vanilla
+    kernel instead; here that would cost a second x86-64 kernel build,
+    which the cold CI budget has no room for."""
+    print(f"== mm selftests [{a.arch}]: kpkeys=off against hardened", flush=True)
     out = archenv.build_dir(ROOT, a.arch, "mm-selftests")
     if not os.path.exists(os.path.join(out, "mm-selftests.cpio.gz")):
         record("fail", f"mm[{a.arch}]:built", f"no {out}/mm-selftests.cpio.gz:"
@@ -210,7 +212,7 @@ def mm_selftests(a):
         return
     b = argparse.Namespace(arch=a.arch, qemu=a.qemu, smp=a.smp,
                            mem=a.mem or mm.MEM, timeout=mm.TIMEOUT)
-    names, rows, runs, text = mm.run(b, out)
+    names, rows, runs, text = mm.run(b, out, "off")
     print("\n".join("   " + x for x in text), flush=True)
     for ok, name, why in mm.checks(rows, runs):
         record("pass" if ok else "fail", f"mm[{a.arch}]:{name}", why)
