@@ -33,9 +33,12 @@ TAP = re.compile(r"^(ok|not ok) \d+ (.*?)\s*$")
 UFFD = re.compile(r"^Testing (.*?)\.\.\. (done|skipped|failed)")
 TOTALS = re.compile(r"^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) "
                     r"xpass:(\d+) skip:(\d+) error:(\d+)")
-# Run-dependent parts of a result line: timings and iteration counts.
+# Run-dependent parts of a result line: timings, iteration counts, and
+# mrelease_test's child size (it doubles the child's memory until the reap
+# wins the race with the child's exit, so the size it reports is timing).
 NOISE = re.compile(r"\b\d+(\.\d+)?\s*(ns|us|ms|s|seconds)\b|\(iteration \d+\)|"
-                   r"Extra pages \d+ \([\d.]+%\), extra thread faults \d+")
+                   r"Extra pages \d+ \([\d.]+%\), extra thread faults \d+|"
+                   r"\b\d+MB of memory allocations")
 
 
 def parse(lines):

@@ -72,6 +72,18 @@ class Compare(unittest.TestCase):
         h, _ = parse(VANILLA.replace("1234 ns", "99 ns").replace("3.5 s", "8 s"))
         self.assertTrue(all(r[3] for r in mm.compare(self.names, v, h)))
 
+    def test_mrelease_child_size_is_timing(self):
+        # mrelease_test doubles its child until the reap beats the exit:
+        # the size it reports is timing, the pass or fail is the result.
+        line = ("MMST begin mrelease_test\n"
+                "ok 1 Success reaping a child with %s\n"
+                "MMST end mrelease_test exit 0 1.0 s\n")
+        v, _ = parse(line % "4MB of memory allocations")
+        h, _ = parse(line % "1MB of memory allocations")
+        self.assertTrue(mm.compare(["mrelease_test"], v, h)[0][3])
+        h, _ = parse(line.replace("ok 1", "not ok 1") % "1MB of memory allocations")
+        self.assertFalse(mm.compare(["mrelease_test"], v, h)[0][3])
+
     def test_a_changed_result_is_a_difference(self):
         v, _ = parse(VANILLA)
         h, _ = parse(VANILLA.replace("ok 2 expand", "not ok 2 expand"))
