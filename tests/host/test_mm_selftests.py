@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """tests/mm_selftests.py: parsing the guest's selftest output and
 comparing the vanilla run with the hardened one."""
+import argparse
 import os
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
@@ -99,6 +101,93 @@ class Compare(unittest.TestCase):
         rows = {r[0]: r for r in mm.compare(self.names, v, h)}
         self.assertEqual(rows["uffd-unit-tests"][4], "exit 0 vs 1")
         self.assertEqual(rows["mremap_test"][4], "did not finish on hardened")
+
+    def test_a_difference_says_why_the_test_stopped(self):
+        # kselftest's "Bail out!" line is the reason a test exited early.
+        v, _ = parse("MMST begin split_huge_page_test\nok 1 a\n"
+                     "Bail out! Unable to umount /tmp/thp_split_x\n"
+                     "MMST end split_huge_page_test exit 1 2.0 s\n")
+        h, _ = parse("MMST begin split_huge_page_test\nok 1 a\nok 2 b\n"
+                     "MMST end split_huge_page_test exit 0 2.0 s\n")
+        why = mm.compare(["split_huge_page_test"], v, h)[0][4]
+        self.assertIn("exit 1 vs 0", why)
+        self.assertIn("baseline: Bail out! Unable to umount /tmp/thp_split_x", why)
+        # The same bail on both kernels is no difference.
+        self.assertTrue(mm.compare(["split_huge_page_test"], v, v)[0][3])
+
+
+SHPT = "MMST begin split_huge_page_test\nok 1 a\n%sMMST end split_huge_page_test exit %d 2.0 s\n"
+GOOD = SHPT % ("ok 2 file-backed\n", 0)
+BAD = SHPT % ("Bail out! Error occurred\n", 1)
+COW = "MMST begin cow\nok 1 c\nMMST end cow exit 0 1.0 s\n"
+
+
+class Rerun(unittest.TestCase):
+    """A test that differs is run again on both kernels: the same there
+    is flaky (reported, not failed); different again fails; the rerun's
+    pkey faults and console count."""
+
+    def run_with(self, first, again):
+        calls = []
+
+        def both(a, boots, label):
+            texts = first if not calls else again
+            calls.append({k: v[5] if len(v) > 5 else None
+                          for k, v in boots.items()})
+            runs = {}
+            for key, text in texts.items():
+                tests, faults = parse(text)
+                runs[key] = {"label": key, "exit": 0, "secs": 1,
+                             "problems": [], "tests": tests,
+                             "faults": (mm.fault_count(faults)
+                                        if key == "hardened" else
+                                        (None, None, []))}
+            return runs
+
+        saved = mm.both, mm.list_names
+        mm.both, mm.list_names = both, lambda: ["cow", "split_huge_page_test"]
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                a = argparse.Namespace(arch="x86_64")
+                names, rows, runs, text = mm.run(a, d, "off")
+        finally:
+            mm.both, mm.list_names = saved
+        return calls, {ok_n: (ok, why) for ok, ok_n, why in
+                       mm.checks(rows, runs)}, text
+
+    def test_flaky_difference_passes_and_is_reported(self):
+        calls, verdict, text = self.run_with(
+            {"baseline": COW + BAD, "hardened": COW + GOOD + FAULTS_NONE},
+            {"baseline": GOOD, "hardened": GOOD + FAULTS_NONE})
+        # Only the differing test runs again, on both kernels.
+        self.assertEqual(calls[1], {"baseline": ["split_huge_page_test"],
+                                    "hardened": ["split_huge_page_test"]})
+        self.assertTrue(all(ok for ok, _ in verdict.values()), verdict)
+        self.assertIn("flaky", verdict["split_huge_page_test"][1])
+        self.assertIn("Bail out! Error occurred", "\n".join(text))
+
+    def test_a_difference_that_repeats_fails(self):
+        calls, verdict, _ = self.run_with(
+            {"baseline": COW + GOOD, "hardened": COW + BAD + FAULTS_NONE},
+            {"baseline": GOOD, "hardened": BAD + FAULTS_NONE})
+        self.assertEqual(len(calls), 2)
+        ok, why = verdict["split_huge_page_test"]
+        self.assertFalse(ok)
+        self.assertIn("on a rerun: exit 0 vs 1", why)
+        self.assertTrue(verdict["cow"][0])
+
+    def test_a_fault_in_the_rerun_fails(self):
+        _, verdict, _ = self.run_with(
+            {"baseline": COW + BAD, "hardened": COW + GOOD + FAULTS_NONE},
+            {"baseline": GOOD, "hardened": GOOD + FAULT})
+        self.assertTrue(verdict["split_huge_page_test"][0])
+        self.assertFalse(verdict["zero-pkey-faults"][0])
+
+    def test_no_rerun_when_all_agree(self):
+        calls, verdict, _ = self.run_with(
+            {"baseline": COW + GOOD, "hardened": COW + GOOD + FAULTS_NONE}, None)
+        self.assertEqual(len(calls), 1)
+        self.assertTrue(all(ok for ok, _ in verdict.values()))
 
 
 if __name__ == "__main__":
