@@ -31,8 +31,9 @@ import guestlog  # noqa: E402
 
 TAP = re.compile(r"^(ok|not ok) \d+ (.*?)\s*$")
 UFFD = re.compile(r"^Testing (.*?)\.\.\. (done|skipped|failed)")
-# kselftest's ksft_exit_fail_msg() and ksft_exit_skip(): why a test
-# stopped early. Kept with the test so that a difference says why.
+# Why a kselftest stopped early: ksft_exit_fail_msg()'s "Bail out!" line
+# and ksft_finished()'s plan mismatch. Kept with the test so that a
+# difference says why.
 BAIL = re.compile(r"^(Bail out!|# Planned tests != run tests)\s*(.*?)\s*$")
 TOTALS = re.compile(r"^# Totals: pass:(\d+) fail:(\d+) xfail:(\d+) "
                     r"xpass:(\d+) skip:(\d+) error:(\d+)")
@@ -185,11 +186,12 @@ RERUN_MAX = 3
 
 
 def both(a, boots, label):
-    """Boot BOOTS ({key: boot() arguments}) side by side; {key: run}."""
+    """Boot BOOTS ({key: boot()'s keyword arguments}) side by side;
+    {key: run}."""
     # TCG runs each guest on one host thread (thread=single): two guests
     # side by side take the time of the longer one.
     with concurrent.futures.ThreadPoolExecutor(len(boots)) as ex:
-        futs = {k: ex.submit(boot, a, *v) for k, v in boots.items()}
+        futs = {k: ex.submit(boot, a, **kw) for k, kw in boots.items()}
         booted = {k: f.result() for k, f in futs.items()}
     runs = {}
     for key in boots:
@@ -242,8 +244,10 @@ def run(a, out, baseline="vanilla"):
     runs["hardened"], the table."""
     variant, append, label = BASELINES[baseline]
     names = list_names()
-    boots = {"baseline": (variant, out, f"baseline-{baseline}", append, False),
-             "hardened": ("kpkeys", out, "hardened", "", True)}
+    boots = {"baseline": dict(variant=variant, out=out, append=append,
+                              name=f"baseline-{baseline}"),
+             "hardened": dict(variant="kpkeys", out=out, name="hardened",
+                              faults=True)}
     print(f"mm-selftests: {len(names)} tests on the hardened {a.arch} kernel "
           f"and on {label}, both at once", flush=True)
     runs = both(a, boots, label)
@@ -253,15 +257,14 @@ def run(a, out, baseline="vanilla"):
         # A difference that does not repeat is the test's own flakiness
         # (split_huge_page_test bails out with "No THP is allocated" now
         # and then on kpkeys=off: no free 2 MiB block for its THP after
-        # the tests before it). Run
-        # the differing tests once more on both kernels; the first run's
-        # difference stays in the table, and the rerun's faults and
-        # console count like the first run's.
+        # the tests before it). Run the differing tests once more on both
+        # kernels; the first run's difference stays in the table, and the
+        # rerun's faults and console count like the first run's.
         print(f"mm-selftests: {', '.join(differ)} differed: running "
               f"{'it' if len(differ) == 1 else 'them'} again on both kernels",
               flush=True)
-        re_boots = {k: v[:2] + (v[2] + "-rerun",) + v[3:] + (differ,)
-                    for k, v in boots.items()}
+        re_boots = {k: {**kw, "name": kw["name"] + "-rerun", "only": differ}
+                    for k, kw in boots.items()}
         again = both(a, re_boots, label)
         rows = rerun_rows(rows, compare(differ, again["baseline"]["tests"],
                                         again["hardened"]["tests"]))

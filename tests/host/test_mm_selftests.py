@@ -132,8 +132,7 @@ class Rerun(unittest.TestCase):
 
         def both(a, boots, label):
             texts = first if not calls else again
-            calls.append({k: v[5] if len(v) > 5 else None
-                          for k, v in boots.items()})
+            calls.append({k: kw.get("only") for k, kw in boots.items()})
             runs = {}
             for key, text in texts.items():
                 tests, faults = parse(text)
