@@ -3,7 +3,8 @@
 # command line turns it off (kpkeys.hardened_pgtables=off) or the linear map
 # cannot be keyed (rodata=on|off); batching on unless kpkeys.batching=off.
 # On x86-64 the boot also keys the roots the walk of init_mm does not
-# reach (page-table isolation's user PGD, poking_mm), and under PKS every
+# reach (page-table isolation's user PGD, poking_mm, the real-mode
+# trampoline's PGD), and under PKS every
 # page-table write outside the guard faults: the workloads prove the
 # guards.
 # Under load (the mm workloads on 64 MiB) the console must stay clean (the
@@ -36,7 +37,7 @@ else
 		if [ "$(uname -m)" = x86_64 ]; then
 			pti=off
 			grep -qw pti /proc/cpuinfo && pti=on
-			check pgtables-boot-roots sh -c "dmesg | grep 'kpkeys: hardened page tables: [0-9]* more page-table pages keyed (page-table isolation $pti, poking_mm), 0 mappings left unkeyed\$'"
+			check pgtables-boot-roots sh -c "dmesg | grep 'kpkeys: hardened page tables: [0-9]* more page-table pages keyed (page-table isolation $pti, poking_mm, real-mode trampoline), 0 mappings left unkeyed\$'"
 		fi
 	else
 		check pgtables-boot-line sh -c "dmesg | grep 'kpkeys: hardened page tables off: '"
