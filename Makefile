@@ -278,7 +278,8 @@ bench: guest
 	@$(MAKE) --no-print-directory VARIANT=vanilla guest
 	@python3 bench/bench.py --arch $(ARCH) --out $(BENCH_OUT) --rounds '$(BENCH_ROUNDS)' \
 		$(if $(BENCH_COMPARE),--compare '$(BENCH_COMPARE)') \
-		--qemu '$(QEMU)' --mem $(BENCH_MEM) --smp $(VM_SMP) --timeout $(VM_TIMEOUT) || \
+		--qemu '$(QEMU)' --mem $(BENCH_MEM) --smp $(VM_SMP) \
+		$(if $(filter command line environment,$(origin VM_TIMEOUT)),--timeout $(VM_TIMEOUT)) || \
 		{ rc=$$?; echo "bench: failed (exit $$rc); the logs are in $(BENCH_OUT:$(ROOT)/%=%)/" >&2; exit 1; }
 
 ## The kernel's mm selftests (tests/mm-selftests.txt), vanilla against

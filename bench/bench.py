@@ -371,7 +371,10 @@ def main():
     ap.add_argument("--qemu", help="emulator binary (default: the ARCH's)")
     ap.add_argument("--mem", default="3G")
     ap.add_argument("--smp", default="2")
-    ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--timeout", type=int,
+                    help="seconds per boot (default: 120 plus the ARCH's "
+                    "BENCH_ROUND_SECS per round, at least 900; "
+                    "scripts/arch/ARCH.env)")
     ap.add_argument("--only", help="comma-separated configurations to boot")
     ap.add_argument("--compare", metavar="BENCH_JSON",
                     help="also write compare.md: the batching configuration "
@@ -388,6 +391,12 @@ def main():
         return 2
     if a.rounds < 1:
         err(f"--rounds {a.rounds}: give at least 1 (BENCH_ROUNDS)")
+        return 2
+    if a.timeout is None:
+        a.timeout = max(900, 120 + (1 if a.smoke else a.rounds) *
+                        int(env["BENCH_ROUND_SECS"]))
+    elif a.timeout < 1:
+        err(f"--timeout {a.timeout}: give a positive number of seconds (VM_TIMEOUT)")
         return 2
     if a.out is None:
         a.out = os.path.join(ROOT, "build", "bench" + (

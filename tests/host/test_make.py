@@ -69,6 +69,16 @@ class BenchArch(unittest.TestCase):
         for w in ("--arch x86_64", "build/bench-x86_64", "qemu-system-x86_64"):
             self.assertIn(w, p.stdout)
 
+    def test_bench_timeout_is_the_archs_unless_given(self):
+        # Without VM_TIMEOUT, bench.py sizes each boot from the ARCH's
+        # BENCH_ROUND_SECS; with it, it is passed on.
+        p = make("-n", "bench", "ARCH=x86_64")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("--timeout", p.stdout)
+        p = make("-n", "bench", "ARCH=x86_64", "VM_TIMEOUT=1234")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("--timeout 1234", p.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()
