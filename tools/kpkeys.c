@@ -187,6 +187,7 @@ int kp_load_attach(struct env *env, struct bpf_object_skeleton *skel)
 		return EXIT_RUNTIME;
 	}
 	err = bpf_object__attach_skeleton(skel);
+	env->skel = skel;
 	if (err) {
 		kp_err(env, "cannot attach to the kpkeys trace events (%s); run with -v for details",
 		       strerror(err < 0 ? -err : err));
@@ -284,6 +285,22 @@ static int rb_wait(struct ring_buffer *rb, double timeout)
 	return 0;
 }
 
+/*
+ * The last report must add up: every event a program counted must be in
+ * the ring buffer the report drains. A program counts and then submits, so
+ * stop the programs first, then drain, then read the counters. Once the
+ * links are closed no new call starts; a call already running when they
+ * closed finishes within microseconds, so give it a short pause.
+ */
+static void stop_tracing(struct env *env)
+{
+	if (!env->skel)
+		return;
+	bpf_object__detach_skeleton(env->skel);
+	env->skel = NULL;
+	poll(NULL, 0, 20);
+}
+
 int kp_run_loop(struct env *env, struct ring_buffer *rb, report_fn report,
 		void *ctx)
 {
@@ -305,15 +322,18 @@ int kp_run_loop(struct env *env, struct ring_buffer *rb, report_fn report,
 			err = rb_wait(rb, (next < end ? next : end) - now);
 			if (err < 0) {
 				kp_err(env, "reading the ring buffer: %s", strerror(-err));
+				stop_tracing(env);
 				report(env, ctx, kp_now() - last_report, true);
 				return EXIT_RUNTIME;
 			}
 			continue;
 		}
-		if (rb)
-			ring_buffer__consume(rb);
 		final = exiting || now >= end ||
 			(env->count && reports + 1 >= env->count);
+		if (final)
+			stop_tracing(env);
+		if (rb)
+			ring_buffer__consume(rb);
 		err = report(env, ctx, now - last_report, final);
 		if (err || final)
 			return err;

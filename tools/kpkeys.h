@@ -58,6 +58,7 @@ struct env {
 	int nr_cpus;		/* possible CPUs */
 	enum kp_arch arch;
 	struct ksyms *ksyms;
+	struct bpf_object_skeleton *skel;	/* attached by kp_load_attach() */
 	FILE *out;
 	struct json json_doc;
 };
