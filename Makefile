@@ -19,6 +19,8 @@ VM_TIMEOUT ?= 900
 BENCH_ROUNDS ?= 5
 BENCH_MEM  ?= 3G
 BENCH_COMPARE ?=
+BENCH_CLOCK ?= icount
+BENCH_SYNC_NS ?=
 KCMDLINE   ?=
 CMD        ?=
 RUN        ?=
@@ -73,6 +75,14 @@ endif
 
 ifeq ($(shell [[ '$(BENCH_ROUNDS)' =~ ^[0-9]+$$ ]] && [ '$(BENCH_ROUNDS)' -gt 0 ] && echo ok),)
 $(call fail,make: BENCH_ROUNDS='$(BENCH_ROUNDS)' is not a positive number of rounds; use e.g. BENCH_ROUNDS=5,2)
+endif
+ifeq ($(filter icount wall,$(BENCH_CLOCK)),)
+$(call fail,make: BENCH_CLOCK='$(BENCH_CLOCK)' is not a clock; use BENCH_CLOCK=icount (deterministic) or BENCH_CLOCK=wall,2)
+endif
+ifneq ($(BENCH_SYNC_NS),)
+ifeq ($(shell [[ '$(BENCH_SYNC_NS)' =~ ^[0-9]+([.][0-9]+)?$$ ]] && echo ok),)
+$(call fail,make: BENCH_SYNC_NS='$(BENCH_SYNC_NS)' is not a number of nanoseconds; use e.g. BENCH_SYNC_NS=20,2)
+endif
 endif
 ifneq ($(BENCH_COMPARE),)
 ifeq ($(wildcard $(BENCH_COMPARE)),)
@@ -278,6 +288,7 @@ bench: guest
 	@$(MAKE) --no-print-directory VARIANT=vanilla guest
 	@python3 bench/bench.py --arch $(ARCH) --out $(BENCH_OUT) --rounds '$(BENCH_ROUNDS)' \
 		$(if $(BENCH_COMPARE),--compare '$(BENCH_COMPARE)') \
+		--clock '$(BENCH_CLOCK)' $(if $(BENCH_SYNC_NS),--sync-ns '$(BENCH_SYNC_NS)') \
 		--qemu '$(QEMU)' --mem $(BENCH_MEM) --smp $(VM_SMP) \
 		$(if $(filter command line environment,$(origin VM_TIMEOUT)),--timeout $(VM_TIMEOUT)) || \
 		{ rc=$$?; echo "bench: failed (exit $$rc); the logs are in $(BENCH_OUT:$(ROOT)/%=%)/" >&2; exit 1; }
@@ -315,7 +326,8 @@ help:
 	@echo "make vm [CMD='...'|RUN=f] guest shell, or run a command/file in the guest"
 	@echo "make tools                the kpkeys command: $(KPKEYS_NATIVE:$(ROOT)/%=%), static $(ARCH) for the guest"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=]   install kpkeys in PREFIX/sbin"
-	@echo "make bench [BENCH_ROUNDS=5]  the kpkeys cost table on ARCH (3 boots, <= 20 min on arm64): $(BENCH_OUT:$(ROOT)/%=%)/"
+	@echo "make bench [BENCH_ROUNDS=5] [BENCH_CLOCK=icount|wall] [BENCH_SYNC_NS=N]"
+	@echo "                          the kpkeys cost table on ARCH (3 boots): $(BENCH_OUT:$(ROOT)/%=%)/"
 	@echo "make mm-selftests ARCH=x86_64   the kernel's mm selftests, vanilla against hardened"
 	@echo "make kernel | guest | deps | kernelversion | check-patches | clean | distclean"
 	@echo "variables: ARCH=$(subst $(space),|,$(ARCHES)) VARIANT=kpkeys|debug|vanilla KCMDLINE= VM_MEM=$(VM_MEM)"

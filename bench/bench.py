@@ -21,14 +21,22 @@ build/bench-ARCH otherwise):
               round, the counters and the tool's summary, per-op figures
   bench.png   chart: emulated overhead and level switches per operation
 
-Times come from QEMU's TCG: they measure emulated instructions, not what a
-level switch (its register write and barrier) costs on a real CPU. The
-counts are exact and are what carries over to hardware.
+Times come from QEMU's TCG. By default (--clock icount) the guest runs
+under instruction counting, so its clock measures instructions executed
+(1 ns = 1 instruction, all vCPUs together) and repeats from run to run
+whatever the host's load; --clock wall gives the old emulated wall time,
+which swings with the host. Neither is what a level switch (its register
+write and barrier) costs on a real CPU: the counts are exact and are what
+carries over to hardware, and --sync-ns N adds a stated model of it.
+Each time figure is the mean of the rounds with its 95% confidence
+interval (Student's t); a difference against vanilla that Welch's t-test
+finds significant at 95% is marked (R) (slower) or (I) (faster).
 Exit status: 0 done, 1 a boot or a case failed.
 """
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -72,7 +80,55 @@ CASES = {
     "fix-p256-h1": ("micromm/vmalloc", "fix_size_alloc_test: p:256, h:1", "loop"),
     "random-p1-h0": ("micromm/vmalloc", "random_size_alloc_test: p:1, h:0", "loop"),
     "vm_map_ram-p1-h0": ("micromm/vmalloc", "vm_map_ram_test: p:1, h:0", "loop"),
+    "fault-anon": ("page faults", "anonymous: 256M", "page"),
+    "fault-cow": ("page faults", "COW after fork: 256M", "page"),
+    "fault-file": ("page faults", "file (tmpfs): 256M", "page"),
+    "mprotect-h0": ("mprotect/mremap", "mprotect: 256M", "mprotect"),
+    "mremap-h0": ("mprotect/mremap", "mremap: 256M", "mremap"),
 }
+
+# icount shift: 2^ICOUNT_SHIFT ns of guest time per instruction
+ICOUNT_SHIFT = 0
+
+# Student's t, two-sided 95%, by degrees of freedom (a df between two
+# entries takes the smaller one's, which is the larger t: conservative).
+T975 = [(1, 12.706), (2, 4.303), (3, 3.182), (4, 2.776), (5, 2.571),
+        (6, 2.447), (7, 2.365), (8, 2.306), (9, 2.262), (10, 2.228),
+        (12, 2.179), (15, 2.131), (20, 2.086), (30, 2.042), (60, 2.000),
+        (120, 1.980)]
+
+
+def t975(df):
+    t = T975[0][1]
+    for d, v in T975:
+        if d <= df:
+            t = v
+    return t if df < 1e9 else 1.96
+
+
+def mean_ci(xs):
+    """Mean and its 95% confidence interval (None with one value)."""
+    m = statistics.fmean(xs)
+    if len(xs) < 2:
+        return m, None
+    h = t975(len(xs) - 1) * statistics.stdev(xs) / math.sqrt(len(xs))
+    return m, [m - h, m + h]
+
+
+def welch(a, b):
+    """Is mean(b) != mean(a) at 95% (Welch's t-test)? None when either
+    side has a single value; with no variance at all, any difference is."""
+    if len(a) < 2 or len(b) < 2:
+        return None
+    va = statistics.variance(a) / len(a)
+    vb = statistics.variance(b) / len(b)
+    d = statistics.fmean(b) - statistics.fmean(a)
+    if va + vb == 0:
+        return d != 0
+    den = (va * va / (len(a) - 1) if va else 0) + \
+        (vb * vb / (len(b) - 1) if vb else 0)
+    df = (va + vb) ** 2 / den
+    return abs(d) / math.sqrt(va + vb) > t975(df)
 
 # Per-operation counts, in table order: (key, column title). The syncs
 # column is titled for arm64, where each sync is an ISB; see counts().
@@ -85,6 +141,7 @@ COUNTS = [
     ("set_memory_pkey", "smp calls"),
     ("tlb_flushes", "TLB flush"),
     ("splits", "splits"),
+    ("unbatched", "unbatched"),
 ]
 
 
@@ -104,7 +161,8 @@ def boot(a, name, variant, append):
         "--smoke --rounds 1" if a.smoke else f"--rounds {a.rounds}")
     argv = archenv.vmrun_argv(ROOT, a.arch, variant, log, mem=a.mem,
                               smp=a.smp, timeout=a.timeout, qemu=a.qemu,
-                              append=append, cmd=cmd)
+                              append=append, cmd=cmd,
+                              icount=ICOUNT_SHIFT if a.clock == "icount" else None)
     t0 = time.monotonic()
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
@@ -163,6 +221,7 @@ def per_op(case):
     # and so one kernel TLB range flush, per page keyed or released.
     smp = c.get("pgtable_pkey_calls", keyed + released)
     tool = case.get("tool") or {}
+    batch = case.get("batch") or {}
     v = {
         "switches": c.get("switches", 0),
         "syncs": c.get("syncs", 0),
@@ -172,12 +231,18 @@ def per_op(case):
         "set_memory_pkey": smp,
         "tlb_flushes": smp,
         "splits": tool.get("splits"),
+        "unbatched": batch.get("unbatched_windows"),
     }
     return {k: (None if x is None else x / ops) for k, x in v.items()}
 
 
-def summarise(results):
-    """results[cfg][case] -> rows with medians, ratios and per-op counts."""
+def summarise(results, icount=False, model=None):
+    """results[cfg][case] -> rows with means, confidence intervals,
+    ratios to vanilla and their significance, and per-op counts. ICOUNT:
+    the times are icount time, so also instructions per operation. MODEL
+    (sync_ns, cpi, ghz): with icount, the modelled hardware time per
+    operation, instructions * cpi / ghz + switches * sync_ns, and its
+    ratio to vanilla's."""
     rows = []
     for cid, (bench, klass, unit) in CASES.items():
         if not any(cid in r for r in results.values()):
@@ -189,21 +254,46 @@ def summarise(results):
             c = results.get(cfg, {}).get(cid)
             if not c or not c["time_us"]:
                 continue
-            med = statistics.median(c["time_us"])
-            d = {"time_us_median": med, "time_us": c["time_us"],
+            mean, ci = mean_ci(c["time_us"])
+            d = {"time_us_median": statistics.median(c["time_us"]),
+                 "time_us_mean": mean, "time_us_ci95": ci,
+                 "time_us": c["time_us"],
                  "ops": c["ops"], "per_op": per_op(c),
-                 "counters": c.get("counters"), "tool": c.get("tool")}
+                 "counters": c.get("counters"), "tool": c.get("tool"),
+                 "batch": c.get("batch")}
+            if icount:
+                d["insn_per_op"] = mean * 1000 / 2 ** ICOUNT_SHIFT
             for extra in ("user_us", "system_us"):
                 if extra in c:
                     d[extra + "_median"] = statistics.median(c[extra])
+                    d[extra + "_mean"], d[extra + "_ci95"] = mean_ci(c[extra])
+            if model and icount:
+                sync_ns, cpi, ghz = model
+                sw = (d["per_op"].get("switches") or 0) if cfg != "vanilla" else 0
+                d["model_ns_per_op"] = d["insn_per_op"] * cpi / ghz + sw * sync_ns
             if cfg == "vanilla":
                 base = d
-            if base and base["time_us_median"] > 0:
-                d["time_ratio"] = med / base["time_us_median"]
+            if base and base["time_us_mean"] > 0:
+                d["time_ratio"] = mean / base["time_us_mean"]
+                bci = base["time_us_ci95"]
+                d["time_ratio_ci95"] = (
+                    [ci[0] / bci[1], ci[1] / bci[0]]
+                    if ci and bci and bci[0] > 0 else None)
+                d["significant"] = (None if cfg == "vanilla" else
+                                    welch(base["time_us"], c["time_us"]))
                 for extra in ("user_us", "system_us"):
-                    k = extra + "_median"
+                    k = extra + "_mean"
                     if k in d and base.get(k):
-                        d[extra.replace("_us", "") + "_ratio"] = d[k] / base[k]
+                        name = extra.replace("_us", "")
+                        d[name + "_ratio"] = d[k] / base[k]
+                        d[name + "_significant"] = (
+                            None if cfg == "vanilla" else
+                            welch(base[extra], c[extra]))
+                if "model_ns_per_op" in d and base.get("model_ns_per_op"):
+                    d["model_ratio"] = d["model_ns_per_op"] / base["model_ns_per_op"]
+            for extra in ("user_us", "system_us"):
+                if extra in c:
+                    d[extra] = c[extra]
             row["configs"][cfg] = d
         rows.append(row)
     return rows
@@ -211,6 +301,20 @@ def summarise(results):
 
 def pct(ratio):
     return "n/a" if ratio is None else f"{(ratio - 1) * 100:+.2f}%"
+
+
+def marked(d, key="time"):
+    """A table 1 cell: (R)/(I) when significant at 95%, the overhead and,
+    for the time, its confidence interval."""
+    ratio = d.get(key + "_ratio")
+    if ratio is None:
+        return "n/a"
+    sig = d.get("significant" if key == "time" else key + "_significant")
+    mark = ("(R) " if ratio > 1 else "(I) ") if sig else ""
+    ci = d.get("time_ratio_ci95") if key == "time" else None
+    spread = (f" [{(ci[0] - 1) * 100:+.2f}, {(ci[1] - 1) * 100:+.2f}]"
+              if ci else "")
+    return f"{mark}{pct(ratio)}{spread}"
 
 
 def num(x):
@@ -240,21 +344,35 @@ def grid(header, body):
 
 
 def table(rows, meta, arch="arm64"):
-    if meta["emulated"]:
+    sig = ("   Mean of the rounds; [lo, hi]: 95% confidence interval of the "
+           "overhead; (R) slower, (I)",
+           "   faster than vanilla, significant at 95% (Welch's t-test).")
+    if meta["emulated"] and meta.get("clock") == "icount":
         lines = [f"kpkeys cost table: {meta['kernel']} under QEMU TCG "
                  f"({arch}, {meta['smp']} vCPUs, {meta['mem']}), "
-                 f"{meta['rounds']} timed round(s), medians",
+                 f"{meta['rounds']} timed round(s), instruction counting",
+                 "",
+                 f"1. Emulated instructions (QEMU -icount, {arch}: guest time "
+                 "at 1 instruction per ns, all vCPUs),",
+                 "   overhead against vanilla 6.12. Deterministic, but "
+                 "EMULATED: it counts instructions, not",
+                 "   what a level switch or a barrier costs on hardware; see "
+                 "bench/README.md.", *sig, ""]
+    elif meta["emulated"]:
+        lines = [f"kpkeys cost table: {meta['kernel']} under QEMU TCG "
+                 f"({arch}, {meta['smp']} vCPUs, {meta['mem']}), "
+                 f"{meta['rounds']} timed round(s), wall time",
                  "",
                  f"1. Emulated wall time (QEMU TCG, {arch}), overhead against "
-                 "vanilla 6.12 (EMULATED: TCG time",
-                 "   says nothing about what a level switch costs on hardware; "
-                 "see bench/README.md)",
-                 ""]
+                 "vanilla 6.12 (EMULATED and NOISY:",
+                 "   TCG time swings with the host's load and says nothing "
+                 "about what a level switch costs",
+                 "   on hardware; see bench/README.md)", *sig, ""]
     else:
         lines = [f"kpkeys cost table: {meta['kernel']}, from logs of "
-                 f"bench/guest.sh run on an {arch} machine, medians", "",
+                 f"bench/guest.sh run on an {arch} machine", "",
                  "1. Wall time measured on that machine, overhead against "
-                 "vanilla 6.12", ""]
+                 "vanilla 6.12", *sig, ""]
     body = []
     last = None
     for r in rows:
@@ -262,32 +380,70 @@ def table(rows, meta, arch="arm64"):
         b = r["configs"].get("batching", {})
         name = r["benchmark"] if r["benchmark"] != last else ""
         last = r["benchmark"]
-        body.append([name, r["class"], pct(nb.get("time_ratio")),
-                     pct(b.get("time_ratio"))])
+        body.append([name, r["class"], marked(nb), marked(b)])
         if r["case"] == "kernbench":
             for extra, label in (("system", "system time"), ("user", "user time")):
-                body.append(["", label, pct(nb.get(extra + "_ratio")),
-                             pct(b.get(extra + "_ratio"))])
+                body.append(["", label, marked(nb, extra), marked(b, extra)])
     lines.append(grid(["Benchmark", "Result Class", "Without batching",
                        "With batching"], body))
     lines += ["", "2. Counts per operation (exact; from the kernel's kpkeys "
-              "counters and `kpkeys splits`),",
-              "   without batching / with batching. An operation is one fork "
-              "(with the child's exit),",
-              "   one munmap, one test_vmalloc loop iteration, or one "
-              "kernbench pipeline.", ""]
+              "counters, `kpkeys splits` and",
+              "   `kpkeys batch`), without batching / with batching. An "
+              "operation is one fork (with the",
+              "   child's exit), one munmap, mprotect or mremap, one "
+              "test_vmalloc loop iteration, one",
+              "   kernbench pipeline, or one page of a fault case. "
+              "\"unbatched\": raises of the level no",
+              "   lazy-MMU section covered (kpkeys batch, over the whole "
+              "counted command); \"eff\": batching",
+              "   effectiveness in percent (kpkeys batch).", ""]
     body = []
     for r in rows:
-        nb = r["configs"].get("no-batching", {}).get("per_op") or {}
-        b = r["configs"].get("batching", {}).get("per_op") or {}
+        nbc = r["configs"].get("no-batching", {})
+        bc = r["configs"].get("batching", {})
+        nb, b = nbc.get("per_op") or {}, bc.get("per_op") or {}
         label = "kernbench pipeline" if r["case"] == "kernbench" else r["class"]
+        eff = (bc.get("batch") or {}).get("effectiveness_pct")
         body.append([label] + [f"{num(nb.get(k))} / {num(b.get(k))}"
-                                    for k, _ in COUNTS])
-    lines.append(grid(["Case"] + [t for _, t in counts(arch)], body))
+                               for k, _ in COUNTS] +
+                    ["-" if eff is None else f"{eff:.1f}"])
+    lines.append(grid(["Case"] + [t for _, t in counts(arch)] + ["eff %"], body))
+    if meta.get("clock") == "icount":
+        lines += ["", "3. Instructions per operation (QEMU icount, exact up to "
+                  "the guest's own variation):",
+                  "   vanilla / without batching / with batching", ""]
+        body = []
+        for r in rows:
+            c = r["configs"]
+            body.append([r["class"] if r["case"] != "kernbench"
+                         else "kernbench pipeline"] +
+                        [num(c.get(k, {}).get("insn_per_op"))
+                         for k in ("vanilla", "no-batching", "batching")])
+        lines.append(grid(["Case", "vanilla", "without batching",
+                           "with batching"], body))
+    model = meta.get("model")
+    if model:
+        lines += ["", f"4. MODEL, not a measurement: overhead on hardware "
+                  f"where an instruction takes {model['cpi']:g} cycle(s) at "
+                  f"{model['ghz']:g} GHz",
+                  f"   and one level switch with its "
+                  f"{'ISB' if arch == 'arm64' else 'sync (none on x86-64)'} "
+                  f"costs {model['sync_ns']:g} ns "
+                  "(BENCH_SYNC_NS): time = instructions * CPI / GHz +",
+                  "   switches * BENCH_SYNC_NS, against vanilla's. Only as "
+                  "good as its inputs; see bench/README.md.", ""]
+        body = []
+        for r in rows:
+            c = r["configs"]
+            body.append([r["class"] if r["case"] != "kernbench"
+                         else "kernbench pipeline"] +
+                        [pct(c.get(k, {}).get("model_ratio"))
+                         for k in ("no-batching", "batching")])
+        lines.append(grid(["Case", "Without batching", "With batching"], body))
     return "\n".join(lines) + "\n"
 
 
-def chart(rows, path, emulated=True, arch="arm64"):
+def chart(rows, path, emulated=True, arch="arm64", clock="wall"):
     data = path + ".dat"
     with open(data, "w") as f:
         f.write("# case no-batching-overhead% batching-overhead% "
@@ -303,9 +459,13 @@ def chart(rows, path, emulated=True, arch="arm64"):
             f.write(f'"{label}" {vals[0]:.3f} {vals[1]:.3f} '
                     f'{max(sw[0], 0.1):.3f} {max(sw[1], 0.1):.3f}\n')
     mode = archenv.load(arch)["KPKEYS_MODE"]
-    where = (f"emulated time (QEMU TCG, {arch}, {mode} backend)" if emulated
+    icount = emulated and clock == "icount"
+    where = (f"emulated {'instructions' if icount else 'time'} (QEMU TCG, "
+             f"{arch}, {mode} backend)" if emulated
              else f"measured on an {arch} machine")
-    time_title = ("Emulated wall-time overhead (%) -- TCG time, not a hardware cost"
+    time_title = ("Emulated instruction overhead (%) -- QEMU icount, not a hardware cost"
+                  if icount else
+                  "Emulated wall-time overhead (%) -- TCG time, not a hardware cost"
                   if emulated else "Wall-time overhead (%)")
     script = f"""
 set terminal pngcairo size 1400,1000 font ",10" noenhanced
@@ -375,6 +535,17 @@ def main():
                     help="seconds per boot (default: 120 plus the ARCH's "
                     "BENCH_ROUND_SECS per round, at least 900; "
                     "scripts/arch/ARCH.env)")
+    ap.add_argument("--clock", choices=("icount", "wall"), default="icount",
+                    help="guest time: icount (default; QEMU instruction "
+                    "counting, deterministic) or wall (emulated wall time, "
+                    "noisy)")
+    ap.add_argument("--sync-ns", type=float, metavar="N",
+                    help="add the hardware model: one level switch with its "
+                    "sync costs N ns (BENCH_SYNC_NS; needs --clock icount)")
+    ap.add_argument("--cpi", type=float, default=1.0,
+                    help="the model's cycles per instruction (default 1)")
+    ap.add_argument("--ghz", type=float, default=2.5,
+                    help="the model's clock in GHz (default 2.5)")
     ap.add_argument("--only", help="comma-separated configurations to boot")
     ap.add_argument("--compare", metavar="BENCH_JSON",
                     help="also write compare.md: the batching configuration "
@@ -392,6 +563,17 @@ def main():
     if a.rounds < 1:
         err(f"--rounds {a.rounds}: give at least 1 (BENCH_ROUNDS)")
         return 2
+    if a.sync_ns is not None and (a.sync_ns < 0 or a.cpi <= 0 or a.ghz <= 0):
+        err(f"--sync-ns {a.sync_ns:g} --cpi {a.cpi:g} --ghz {a.ghz:g}: give "
+            "a cost of 0 ns or more and a positive CPI and clock "
+            "(BENCH_SYNC_NS)")
+        return 2
+    if a.sync_ns is not None and (a.logs or a.clock != "icount"):
+        err("--sync-ns models instruction counts: use it with --clock icount "
+            "and without --logs (BENCH_SYNC_NS)")
+        return 2
+    if a.logs:
+        a.clock = "wall"
     if a.timeout is None:
         a.timeout = max(900, 120 + (1 if a.smoke else a.rounds) *
                         int(env["BENCH_ROUND_SECS"]))
@@ -441,14 +623,23 @@ def main():
         boots[name] = {"variant": variant, "cmdline": append,
                        "seconds": round(secs, 1), "ok": good}
 
-    rows = summarise(results)
+    model = (None if a.sync_ns is None else
+             {"sync_ns": a.sync_ns, "cpi": a.cpi, "ghz": a.ghz})
+    rows = summarise(results, icount=a.clock == "icount",
+                     model=model and (a.sync_ns, a.cpi, a.ghz))
     release = kernels.get("batching") or kernels.get("no-batching") or "unknown"
     meta = {"kernel": release, "kernels": kernels,
             "smp": a.smp, "mem": a.mem,
             "rounds": None if a.logs else 1 if a.smoke else a.rounds,
             "smoke": a.smoke,
-            "time": f"emulated (QEMU TCG, {a.arch})" if not a.logs
-            else f"measured ({a.arch})",
+            "time": (f"measured ({a.arch})" if a.logs else
+                     f"emulated (QEMU TCG, {a.arch}), "
+                     + ("instruction counting: 1 ns = "
+                        f"{2 ** ICOUNT_SHIFT} instruction(s)"
+                        if a.clock == "icount" else "wall time")),
+            "clock": a.clock,
+            "icount_shift": ICOUNT_SHIFT if a.clock == "icount" else None,
+            "model": model,
             "emulated": not a.logs, "configs": boots,
             "seconds": round(time.monotonic() - t0, 1)}
     with open(os.path.join(a.out, "bench.json.tmp"), "w") as f:
@@ -458,7 +649,8 @@ def main():
     text = table(rows, meta, a.arch)
     with open(os.path.join(a.out, "table.txt"), "w") as f:
         f.write(text)
-    ok &= chart(rows, os.path.join(a.out, "bench.png"), meta["emulated"], a.arch)
+    ok &= chart(rows, os.path.join(a.out, "bench.png"), meta["emulated"],
+                a.arch, a.clock)
     if a.compare:
         try:
             with open(a.compare) as f:

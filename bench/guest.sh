@@ -3,7 +3,7 @@
 # The kpkeys cost benchmark, guest side: run every case of the published
 # kpkeys cost table on the booted kernel and print one line per case,
 #
-#   bench-case {"case":"fork-h0","ops":N,"time_us":[...],"counters":{...},"tool":{...}}
+#   bench-case {"case":"fork-h0","ops":N,"time_us":[...],"counters":{...},"tool":{...},"batch":{...}}
 #
 # for bench/bench.py (host) to turn into the table, JSON and chart.
 #
@@ -12,8 +12,9 @@
 # Each case runs ROUNDS timed rounds (emulated wall time per operation,
 # one value per round) and then one counted round: the kernel's kpkeys
 # counters (/sys/kernel/debug/kpkeys/counters) over the operations' own
-# windows, and `kpkeys splits -S --json` over the whole command for the
-# set_memory_pkey() calls, splits and ring-buffer drops the tool saw.
+# windows, `kpkeys splits -S --json` over the whole command for the
+# set_memory_pkey() calls, splits and ring-buffer drops the tool saw, and
+# `kpkeys batch --json` over it for the batching effectiveness.
 # On a kernel without kpkeys (vanilla) the counters and tool are absent
 # and only times are reported.
 set -u
@@ -56,45 +57,71 @@ mm_ctr_json() {
 		awk -F= 'NF == 2 { printf "%s\"%s\":%s", n++ ? "," : "", $1, $2 }'
 }
 
-TOOL_PID=
-tool_start() {
-	[ $HAVE_TOOL = 1 ] || return 0
-	rm -f /tmp/bench-tool.out /tmp/bench-tool.err
-	kpkeys splits -S --json > /tmp/bench-tool.out 2> /tmp/bench-tool.err &
-	TOOL_PID=$!
+TOOL_PID= BATCH_PID=
+# tool_wait NAME ERRFILE: until the tool says it is tracing
+tool_wait() {
 	i=0
-	while ! grep -q tracing /tmp/bench-tool.err 2>/dev/null; do
+	while ! grep -q tracing "$2" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -lt 300 ] || { echo "bench: kpkeys splits did not start: $(cat /tmp/bench-tool.err)" >&2; exit 1; }
+		[ $i -lt 300 ] || { echo "bench: kpkeys $1 did not start: $(cat "$2")" >&2; exit 1; }
 		sleep 0.1
 	done
 }
-# Ends the tool (never from a subshell: it must wait for its child) and
-# leaves the summary's counts in /tmp/bench-tool.json, as an object or {}.
+tool_start() {
+	[ $HAVE_TOOL = 1 ] || return 0
+	rm -f /tmp/bench-tool.* /tmp/bench-batch.*
+	kpkeys splits -S --json > /tmp/bench-tool.out 2> /tmp/bench-tool.err &
+	TOOL_PID=$!
+	kpkeys batch --json -n 5 > /tmp/bench-batch.out 2> /tmp/bench-batch.err &
+	BATCH_PID=$!
+	tool_wait splits /tmp/bench-tool.err
+	tool_wait batch /tmp/bench-batch.err
+}
+# Ends the tools (never from a subshell: it must wait for its children)
+# and leaves the splits summary's counts in /tmp/bench-tool.json and the
+# batch report in /tmp/bench-batch.json, each an object or {}.
 tool_stop() {
 	echo "{}" > /tmp/bench-tool.json
+	echo "{}" > /tmp/bench-batch.json
 	[ -n "$TOOL_PID" ] || return 0
-	kill -INT $TOOL_PID
+	kill -INT $TOOL_PID $BATCH_PID
 	wait $TOOL_PID || { echo "bench: kpkeys splits failed: $(cat /tmp/bench-tool.err)" >&2; exit 1; }
-	TOOL_PID=
+	wait $BATCH_PID || { echo "bench: kpkeys batch failed: $(cat /tmp/bench-batch.err)" >&2; exit 1; }
+	TOOL_PID= BATCH_PID=
 	tail -n 1 /tmp/bench-tool.out | grep -o '"calls":[0-9]*,"pages":[0-9]*,"failed":[0-9]*,"splits":[0-9]*,"dropped":[0-9]*' |
 		sed 's/^/{/; s/$/}/' | grep . > /tmp/bench-tool.json || echo "{}" > /tmp/bench-tool.json
+	# the whole report, when it is one valid document
+	tail -n 1 /tmp/bench-batch.out > /tmp/bench-batch.last
+	if jsoncheck -t batch /tmp/bench-batch.last > /dev/null 2>&1; then
+		cp /tmp/bench-batch.last /tmp/bench-batch.json
+	else
+		echo "bench: kpkeys batch wrote no valid report: $(head -c 200 /tmp/bench-batch.last)" >&2
+		exit 1
+	fi
 }
 
-# emit NAME OPS TIMES COUNTERS [EXTRA]: stops the tool, prints the line
+# emit NAME OPS TIMES COUNTERS [EXTRA]: stops the tools, prints the line
 emit() {
 	tool_stop
-	echo "bench-case {\"case\":\"$1\",\"ops\":$2,\"time_us\":[$3]${5:-},\"counters\":{$4},\"tool\":$(cat /tmp/bench-tool.json)}"
+	echo "bench-case {\"case\":\"$1\",\"ops\":$2,\"time_us\":[$3]${5:-},\"counters\":{$4},\"tool\":$(cat /tmp/bench-tool.json),\"batch\":$(cat /tmp/bench-batch.json)}"
 }
 
-# mmwork OP SIZE N [-H]: time per op from mean_us
+# mmwork OP SIZE N [-H]: time per op from mean_us. With PER_PAGE=1 (the
+# fault cases) one operation is one 4 KiB page of the mapping.
+PER_PAGE=0
 mm_case() {
 	name=$1 op=$2 size=$3 n=$4 thp=${5:-}
+	pages=1
+	if [ $PER_PAGE = 1 ]; then
+		pages=$(echo $size | awk '/G$/ { print $0 * 262144; next }
+					  /M$/ { print $0 * 256; next }
+					  /K$/ { print $0 / 4; next }')
+	fi
 	times=
 	for r in $(seq $ROUNDS); do
 		t=$(mmwork $op -q -s $size -n $n $thp | sed -n 's/.* mean_us=\([0-9.]*\).*/\1/p')
 		[ -n "$t" ] || { echo "bench: mmwork $op -s $size -n $n $thp failed" >&2; exit 1; }
-		times="$times${times:+,}$t"
+		times="$times${times:+,}$(awk -v t=$t -v p=$pages 'BEGIN { printf "%.4f", t / p }')"
 	done
 	ctr=
 	tool_start
@@ -103,7 +130,13 @@ mm_case() {
 	else
 		mmwork $op -q -s $size -n $n $thp > /dev/null
 	fi
-	emit "$name" $n "$times" "$ctr"
+	emit "$name" $((n * pages)) "$times" "$ctr"
+}
+# fault_case NAME OP SIZE N: mm_case with one page as the operation
+fault_case() {
+	PER_PAGE=1
+	mm_case "$@"
+	PER_PAGE=0
 }
 
 # vm_case NAME LOOPS MASK PARAM...: test_vmalloc, time per loop from the
@@ -167,6 +200,7 @@ echo madvise > /sys/kernel/mm/transparent_hugepage/defrag 2>/dev/null
 
 if [ $SMOKE = 1 ]; then
 	mm_case fork-h0 fork 64M 2
+	fault_case fault-anon fault 16M 2
 	vm_case fix-p4-h0 2000 1 nr_pages=4
 	kb_case kernbench 20
 else
@@ -184,6 +218,12 @@ else
 	vm_case fix-p256-h1 4000 1 nr_pages=256 use_huge=1
 	vm_case random-p1-h0 10000 8
 	vm_case vm_map_ram-p1-h0 100000 1024
+	# where real workloads take their page-table writes
+	fault_case fault-anon fault 256M 2
+	fault_case fault-cow cow 256M 2
+	fault_case fault-file filefault 256M 2
+	mm_case mprotect-h0 mprotect 256M 4
+	mm_case mremap-h0 mremap 256M 4
 	kb_case kernbench 200
 fi
 echo "bench: done"

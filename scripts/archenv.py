@@ -34,10 +34,11 @@ def build_dir(root, arch, variant):
 
 
 def vmrun_argv(root, arch, variant, log, *, mem, smp, timeout, qemu=None,
-               append="", cmd=None, add=()):
+               append="", cmd=None, add=(), icount=None):
     """The scripts/vmrun.py command line that boots ARCH's VARIANT guest
     (its kernel and initramfs under build/), with the initramfs fragments
-    in ADD appended; QEMU None: the ARCH's emulator."""
+    in ADD appended; QEMU None: the ARCH's emulator; ICOUNT: run under
+    QEMU's instruction counting with that shift (vmrun.py --icount)."""
     env = load(arch)
     b = build_dir(root, arch, variant)
     argv = [sys.executable, os.path.join(root, "scripts", "vmrun.py"),
@@ -49,6 +50,8 @@ def vmrun_argv(root, arch, variant, log, *, mem, smp, timeout, qemu=None,
             "--log", log, "--append", append]
     if qemu:
         argv += ["--qemu", qemu]
+    if icount is not None:
+        argv += ["--icount", str(icount)]
     if cmd is not None:
         argv += ["--cmd", cmd]
     return argv

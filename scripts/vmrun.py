@@ -5,10 +5,17 @@
     vmrun.py [--arch arm64|x86_64] --kernel IMAGE --initrd base.cpio.gz [--add F]
              [--cmd STR | --run FILE] [--append ARGS] [--mem SIZE] [--smp N]
              [--timeout S] [--log FILE] [--status-file FILE] [--console]
+             [--icount SHIFT]
 
 The machine, CPU, console and emulator come from scripts/arch/ARCH.env:
 QEMU's TCG with -cpu max on both (arm64 virt; x86-64 pc, never KVM, which
 has no PKS).
+
+--icount SHIFT runs the guest under QEMU's instruction counting
+(-icount shift=SHIFT,align=off,sleep=off): its clocks advance 2^SHIFT ns
+per instruction executed, summed over the vCPUs (which then share one
+host thread), and jump over idle time, so guest time measures
+instructions, not the host's load.
 
 With --cmd or --run the guest runs it and powers off; the command's output
 is printed (kernel messages left out; they are in the log) and its exit
@@ -95,10 +102,17 @@ def main():
     ap.add_argument("--smp", default="2")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--log", required=True)
+    ap.add_argument("--icount", type=int, metavar="SHIFT",
+                    help="deterministic guest time: 2^SHIFT ns per "
+                    "instruction (QEMU -icount)")
     ap.add_argument("--status-file", help="write the exit status here too")
     ap.add_argument("--console", action="store_true",
                     help="echo the whole console, kernel messages included")
     a = ap.parse_args()
+    if a.icount is not None and not 0 <= a.icount <= 10:
+        print(f"vmrun: --icount {a.icount}: give a shift from 0 to 10 "
+              "(2^SHIFT ns per instruction)", file=sys.stderr)
+        return 2
 
     def finish(code):
         if a.status_file:
@@ -151,6 +165,13 @@ def main():
     argv = [qemu, *env["QEMU_MACHINE"].split(),
             "-smp", str(a.smp), "-m", a.mem, "-no-reboot", "-nic", "none",
             "-kernel", a.kernel, "-initrd", initrd, "-append", append]
+    if a.icount is not None:
+        # With -icount TCG runs every vCPU in one thread by default.
+        # -seed: the randomness QEMU hands the guest (RDRAND, the device
+        # tree's rng-seed and kaslr-seed) repeats, and with it the
+        # layouts it decides.
+        argv += ["-icount", f"shift={a.icount},align=off,sleep=off",
+                 "-seed", "1"]
 
     if interactive:
         argv += ["-display", "none",

@@ -122,7 +122,7 @@ class BenchFromLogs(unittest.TestCase):
         with open(os.path.join(self.out, "table.txt")) as f:
             text = f.read()
         self.assertIn("| Benchmark", text)
-        self.assertIn("| Without batching | With batching |", text)
+        self.assertRegex(text, r"\| Without batching +\| With batching +\|")
         # measured, not emulated, when read from logs
         self.assertNotIn("EMULATED", text)
         row = [ln for ln in text.splitlines() if "fork: h:0" in ln][0]
@@ -130,6 +130,61 @@ class BenchFromLogs(unittest.TestCase):
         self.assertIn("+25.00%", row)
         self.assertIn("kernbench (stand-in)", text)
         self.assertIn("system time", text)
+
+    def test_significance_and_intervals(self):
+        d = self.doc()
+        fix = d["fix-p1-h0"]["configs"]
+        # no variance on either side: any difference is significant
+        self.assertTrue(fix["no-batching"]["significant"])
+        self.assertTrue(fix["batching"]["significant"])
+        self.assertEqual(fix["batching"]["time_ratio_ci95"], [0.5, 0.5])
+        # vanilla's fork rounds spread 100..300: 400 is not significant
+        fork = d["fork-h0"]["configs"]
+        self.assertFalse(fork["no-batching"]["significant"])
+        self.assertEqual(fork["vanilla"]["time_us_mean"], 200.0)
+        lo, hi = fork["vanilla"]["time_us_ci95"]
+        self.assertAlmostEqual(hi - 200.0, 4.303 * 100 / 3 ** 0.5, places=2)
+        # one round: no interval, no verdict
+        kb = d["kernbench"]["configs"]["batching"]
+        self.assertIsNone(kb["significant"])
+        self.assertIsNone(kb["time_us_ci95"])
+        with open(os.path.join(self.out, "table.txt")) as f:
+            text = f.read()
+        row = [ln for ln in text.splitlines() if "p:1, h:0" in ln][0]
+        self.assertIn("(R) +50.00% [+50.00, +50.00]", row)
+        self.assertIn("(I) -50.00% [-50.00, -50.00]", row)
+        row = [ln for ln in text.splitlines() if "fork: h:0" in ln][0]
+        self.assertNotIn("(R)", row)
+
+    def test_model_is_refused_without_icount(self):
+        p = self.run_bench("--out", os.path.join(self.tmp, "bad"),
+                           "--logs", *self.logs, "--sync-ns", "30")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1)
+        self.assertIn("--clock icount", p.stderr)
+        p = self.run_bench("--out", os.path.join(self.tmp, "bad"),
+                           "--sync-ns", "-1")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("BENCH_SYNC_NS", p.stderr)
+
+    def test_model_and_instructions(self):
+        sys.path.insert(0, os.path.join(ROOT, "bench"))
+        import bench  # noqa: E402
+        res = {}
+        for name, lines in LOGS.items():
+            res[name] = bench.parse_output(lines)
+        rows = {r["case"]: r["configs"] for r in
+                bench.summarise(res, icount=True, model=(100.0, 1.0, 2.0))}
+        fork = rows["fork-h0"]
+        # 200 us of icount time is 200000 instructions
+        self.assertEqual(fork["vanilla"]["insn_per_op"], 200000)
+        self.assertEqual(fork["vanilla"]["model_ns_per_op"], 100000)
+        # 400000 instructions at 0.5 ns, plus 2000 switches at 100 ns
+        self.assertEqual(fork["no-batching"]["model_ns_per_op"],
+                         200000 + 200000)
+        self.assertAlmostEqual(fork["no-batching"]["model_ratio"], 4.0)
+        self.assertNotIn("model_ns_per_op",
+                         bench.summarise(res)[0]["configs"]["vanilla"])
 
     def test_compare(self):
         p = self.run_bench("--out", os.path.join(self.tmp, "out2"),

@@ -3,7 +3,7 @@
  * mmwork: memory-management workload generator.
  *
  * Drives page-table-heavy operations (fork, munmap, mprotect, mremap,
- * madvise) on fully populated private anonymous mappings and times them,
+ * madvise, page faults) on private anonymous and file mappings and times them,
  * so that kernel page-table protection (kpkeys hardened page tables) and
  * its tracing can be exercised and measured. Built as a static binary for
  * a busybox guest; it needs nothing but libc. Run "mmwork --help".
@@ -51,7 +51,7 @@
 #define OPT_JSON	256
 
 enum mm_op { OP_FORK, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_MADVISE, OP_CLEARREFS,
-	     OP_ALL };
+	     OP_FAULT, OP_COW, OP_FILEFAULT, OP_ALL };
 
 static const char *const op_names[] = {
 	[OP_FORK]	= "fork",
@@ -60,6 +60,9 @@ static const char *const op_names[] = {
 	[OP_MREMAP]	= "mremap",
 	[OP_MADVISE]	= "madvise",
 	[OP_CLEARREFS]	= "clearrefs",
+	[OP_FAULT]	= "fault",
+	[OP_COW]	= "cow",
+	[OP_FILEFAULT]	= "filefault",
 	[OP_ALL]	= "all",
 };
 
@@ -125,8 +128,17 @@ static const char usage_text[] =
 "  clearrefs N times: map+touch, time a write of \"1\" to\n"
 "            /proc/self/clear_refs (every young PTE of the process made old:\n"
 "            one page-table write per touched page), then munmap().\n"
-"  all       run fork, munmap, mprotect, mremap, madvise, clearrefs in that\n"
-"            order with the same options.\n"
+"  fault     N times: map a fresh region, time the write of one byte in\n"
+"            every 4 KiB page (one anonymous page fault each), then munmap().\n"
+"  cow       map+touch once, then N times: fork(); the child times the\n"
+"            write of one byte in every page (one copy-on-write fault\n"
+"            each) and reports it to the parent through a pipe.\n"
+"  filefault create a file of SIZE in $TMPDIR (default /tmp; tmpfs in the\n"
+"            guest) and fill it, then N times: mmap() it shared read-only,\n"
+"            time the read of one byte in every page (file faults, with\n"
+"            the kernel's fault-around), munmap(). The file is removed.\n"
+"  all       run fork, munmap, mprotect, mremap, madvise, clearrefs, fault,\n"
+"            cow, filefault in that order with the same options.\n"
 "\n"
 "Options:\n"
 "  -s, --size SIZE      mapping size, with optional K/M/G suffix (binary\n"
@@ -144,7 +156,8 @@ static const char usage_text[] =
 "  -c, --counters       also report the kernel's kpkeys counters\n"
 "                       (" COUNTERS_PATH ", CONFIG_KPKEYS_COUNTERS)\n"
 "                       summed over the timed windows: for fork, fork()\n"
-"                       + waitpid(), so the child's exit is included\n"
+"                       + waitpid(), so the child's exit is included;\n"
+"                       for cow, the child's writes\n"
 "  -q, --quiet          print only the result lines (no '#' header)\n"
 "      --json           print results as one JSON object per line\n"
 "  -h, --help           show this help and exit\n"
@@ -153,7 +166,8 @@ static const char usage_text[] =
 "  mmwork OP size=64M thp=0 iterations=N mean_us=... min_us=... max_us=...\n"
 "  {\"op\":\"OP\",\"size_bytes\":67108864,\"thp\":false,\"iterations\":N,\n"
 "   \"mean_us\":...,\"min_us\":...,\"max_us\":...}\n"
-"  fork adds fork_wait_mean_us, mprotect adds rw_mean_us.\n"
+"  fork adds fork_wait_mean_us, mprotect adds rw_mean_us. fault, cow and\n"
+"  filefault time all the pages of one iteration (divide by SIZE / 4K).\n"
 "  With -c the text output adds a line\n"
 "  mmwork OP counters switches=... syncs=... (one NAME=VALUE per counter)\n"
 "  and the JSON object a \"counters\" object {\"switches\":...,...}.\n"
@@ -166,7 +180,8 @@ static const char usage_text[] =
 "  mmwork munmap -s 1G -n 10 -H     PTE-mapped THP folios, 10 munmaps\n"
 "  mmwork fork -s 16M -H --json     one JSON result line\n"
 "  mmwork fork -c                   level switches made by one fork\n"
-"  mmwork mprotect -n 100 -q        result line only\n";
+"  mmwork mprotect -n 100 -q        result line only\n"
+"  mmwork fault -s 256M -c          switches per anonymous fault (/ 65536)\n";
 
 static void __noreturn __printf(1, 2) usage_error(const char *fmt, ...)
 {
@@ -424,16 +439,12 @@ static int counters_start(const struct opts *o, struct result *r)
 	return o->counters ? counters_read(&r->start) : 0;
 }
 
-/* Add what the counters moved since counters_start() to the total. */
-static int counters_stop(const struct opts *o, struct result *r)
+/* Add what the counters moved from r->start to @now to the total. */
+static int counters_add(struct result *r, const struct counters *end)
 {
-	struct counters now;
+	struct counters now = *end;
 	int i;
 
-	if (!o->counters)
-		return 0;
-	if (counters_read(&now))
-		return -1;
 	if (now.n != r->start.n) {
 		fprintf(stderr, "mmwork: %s changed shape while running\n",
 			COUNTERS_PATH);
@@ -447,6 +458,226 @@ static int counters_stop(const struct opts *o, struct result *r)
 	for (i = 0; i < now.n; i++)
 		r->total.val[i] += now.val[i] - r->start.val[i];
 	return 0;
+}
+
+/* Add what the counters moved since counters_start() to the total. */
+static int counters_stop(const struct opts *o, struct result *r)
+{
+	struct counters now;
+
+	if (!o->counters)
+		return 0;
+	if (counters_read(&now))
+		return -1;
+	return counters_add(r, &now);
+}
+
+/* Write one byte in every page of [p, p + size): a fault per page. */
+static void touch_pages(char *p, size_t size)
+{
+	volatile char *v = p;
+	size_t off;
+
+	for (off = 0; off < size; off += TOUCH_STEP)
+		v[off] = 2;
+}
+
+static int run_fault(const struct opts *o, struct result *r)
+{
+	uint64_t t0, t1;
+	unsigned long i;
+	char *p;
+
+	for (i = 0; i < o->iters; i++) {
+		p = map_aligned(o->size, PROT_READ | PROT_WRITE, 0);
+		if (!p)
+			return -1;
+		if (madvise(p, o->size, o->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) &&
+		    (o->thp || errno != EINVAL)) {
+			sys_fail("madvise");
+			goto fail;
+		}
+		if (counters_start(o, r) || now_ns(&t0))
+			goto fail;
+		touch_pages(p, o->size);
+		if (now_ns(&t1) || counters_stop(o, r))
+			goto fail;
+		stats_add(&r->main, t0, t1);
+		if (munmap(p, o->size)) {
+			sys_fail("munmap");
+			return -1;
+		}
+	}
+	return 0;
+
+fail:
+	(void)munmap(p, o->size);
+	return -1;
+}
+
+/* What a cow child measured, sent to the parent through a pipe. */
+struct cow_report {
+	int ok;
+	uint64_t t0, t1;
+	struct counters start, end;
+};
+
+static void __noreturn cow_child(const struct opts *o, char *p, int fd)
+{
+	struct cow_report m;
+
+	memset(&m, 0, sizeof(m));
+	if ((o->counters && counters_read(&m.start)) || now_ns(&m.t0))
+		_exit(1);
+	touch_pages(p, o->size);
+	if (now_ns(&m.t1) || (o->counters && counters_read(&m.end)))
+		_exit(1);
+	m.ok = 1;
+	_exit(write(fd, &m, sizeof(m)) == (ssize_t)sizeof(m) ? 0 : 1);
+}
+
+static int run_cow(const struct opts *o, struct result *r)
+{
+	struct cow_report m;
+	unsigned long i;
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+	char *p;
+
+	/* The child reads the counters; fail here, once, if it cannot. */
+	if (counters_start(o, r))
+		return -1;
+	p = prepare_region(o);
+	if (!p)
+		return -1;
+	for (i = 0; i < o->iters; i++) {
+		if (pipe(fds)) {
+			sys_fail("pipe");
+			goto fail;
+		}
+		pid = fork();
+		if (pid < 0) {
+			sys_fail("fork");
+			close(fds[0]);
+			close(fds[1]);
+			goto fail;
+		}
+		if (pid == 0) {
+			close(fds[0]);
+			cow_child(o, p, fds[1]);
+		}
+		close(fds[1]);
+		do {
+			n = read(fds[0], &m, sizeof(m));
+		} while (n < 0 && errno == EINTR);
+		close(fds[0]);
+		while (waitpid(pid, &status, 0) < 0) {
+			if (errno != EINTR) {
+				sys_fail("waitpid");
+				goto fail;
+			}
+		}
+		if (n != (ssize_t)sizeof(m) || !m.ok || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			fprintf(stderr, "mmwork: cow child failed (wait status 0x%x)\n",
+				(unsigned int)status);
+			goto fail;
+		}
+		stats_add(&r->main, m.t0, m.t1);
+		if (o->counters) {
+			r->start = m.start;
+			if (counters_add(r, &m.end))
+				goto fail;
+		}
+	}
+	if (munmap(p, o->size)) {
+		sys_fail("munmap");
+		return -1;
+	}
+	return 0;
+
+fail:
+	(void)munmap(p, o->size);
+	return -1;
+}
+
+/* A file of o->size bytes in $TMPDIR, written so its pages are cached. */
+static int make_file(const struct opts *o, char *path, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	static char buf[64 << 10];
+	size_t done;
+	int fd;
+
+	snprintf(path, len, "%s/mmwork.XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(path);
+	if (fd < 0) {
+		fprintf(stderr, "mmwork: cannot create a file in %s: %s; set TMPDIR to a writable directory\n",
+			dir && *dir ? dir : "/tmp", strerror(errno));
+		return -1;
+	}
+	memset(buf, 1, sizeof(buf));
+	for (done = 0; done < o->size; ) {
+		size_t chunk = o->size - done < sizeof(buf) ? o->size - done : sizeof(buf);
+		ssize_t n = write(fd, buf, chunk);
+
+		if (n <= 0) {
+			sys_fail("write");
+			close(fd);
+			unlink(path);
+			return -1;
+		}
+		done += n;
+	}
+	return fd;
+}
+
+static int run_filefault(const struct opts *o, struct result *r)
+{
+	char path[4096];
+	uint64_t t0, t1, sum = 0;
+	unsigned long i;
+	int fd, ret = -1;
+	size_t off;
+	char *p;
+
+	fd = make_file(o, path, sizeof(path));
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < o->iters; i++) {
+		volatile char *v;
+
+		p = mmap(NULL, o->size, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			sys_fail("mmap");
+			goto out;
+		}
+		v = p;
+		if (counters_start(o, r) || now_ns(&t0))
+			goto unmap;
+		for (off = 0; off < o->size; off += TOUCH_STEP)
+			sum += v[off];
+		if (now_ns(&t1) || counters_stop(o, r))
+			goto unmap;
+		stats_add(&r->main, t0, t1);
+		if (munmap(p, o->size)) {
+			sys_fail("munmap");
+			goto out;
+		}
+	}
+	if (sum != (o->size / TOUCH_STEP) * o->iters) {
+		fprintf(stderr, "mmwork: filefault read back the wrong bytes\n");
+		goto out;
+	}
+	ret = 0;
+	goto out;
+unmap:
+	(void)munmap(p, o->size);
+out:
+	close(fd);
+	unlink(path);
+	return ret;
 }
 
 static int run_fork(const struct opts *o, struct result *r)
@@ -789,6 +1020,15 @@ static int run_op(const struct opts *o, enum mm_op op)
 	case OP_CLEARREFS:
 		ret = run_on_fresh_region(o, &r, clear_refs);
 		break;
+	case OP_FAULT:
+		ret = run_fault(o, &r);
+		break;
+	case OP_COW:
+		ret = run_cow(o, &r);
+		break;
+	case OP_FILEFAULT:
+		ret = run_filefault(o, &r);
+		break;
 	default:
 		return -1;
 	}
@@ -869,7 +1109,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 
 	if (optind >= argc)
-		usage_error("missing operation; give one of fork, munmap, mprotect, mremap, madvise, clearrefs, all");
+		usage_error("missing operation; give one of fork, munmap, mprotect, mremap, madvise, clearrefs, fault, cow, filefault, all");
 	if (optind + 1 < argc)
 		usage_error("unexpected argument '%s'; give exactly one operation",
 			    argv[optind + 1]);
@@ -880,7 +1120,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			return;
 		}
 	}
-	usage_error("unknown operation '%s'; use one of fork, munmap, mprotect, mremap, madvise, clearrefs, all",
+	usage_error("unknown operation '%s'; use one of fork, munmap, mprotect, mremap, madvise, clearrefs, fault, cow, filefault, all",
 		    opname);
 }
 
