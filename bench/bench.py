@@ -141,6 +141,7 @@ COUNTS = [
     ("set_memory_pkey", "smp calls"),
     ("tlb_flushes", "TLB flush"),
     ("splits", "splits"),
+    ("windows", "windows"),
     ("unbatched", "unbatched"),
 ]
 
@@ -221,7 +222,10 @@ def per_op(case):
     # and so one kernel TLB range flush, per page keyed or released.
     smp = c.get("pgtable_pkey_calls", keyed + released)
     tool = case.get("tool") or {}
-    batch = case.get("batch") or {}
+    # Every raise of the level has its restore: windows = switches / 2.
+    # A lazy section raises once, and once more after each pause.
+    windows = c.get("switches", 0) / 2
+    batched = c.get("batches", 0) + c.get("batch_pauses", 0)
     v = {
         "switches": c.get("switches", 0),
         "syncs": c.get("syncs", 0),
@@ -231,7 +235,8 @@ def per_op(case):
         "set_memory_pkey": smp,
         "tlb_flushes": smp,
         "splits": tool.get("splits"),
-        "unbatched": batch.get("unbatched_windows"),
+        "windows": windows,
+        "unbatched": max(windows - batched, 0),
     }
     return {k: (None if x is None else x / ops) for k, x in v.items()}
 
@@ -393,10 +398,11 @@ def table(rows, meta, arch="arm64"):
               "   child's exit), one munmap, mprotect or mremap, one "
               "test_vmalloc loop iteration, one",
               "   kernbench pipeline, or one page of a fault case. "
-              "\"unbatched\": raises of the level no",
-              "   lazy-MMU section covered (kpkeys batch, over the whole "
-              "counted command); \"eff\": batching",
-              "   effectiveness in percent (kpkeys batch).", ""]
+              "\"windows\": raises of the level",
+              "   (switches / 2); \"unbatched\": those no lazy-MMU section "
+              "made (windows - lazy sections",
+              "   - pauses); \"eff %\": batching effectiveness (kpkeys "
+              "batch, over the whole counted command).", ""]
     body = []
     for r in rows:
         nbc = r["configs"].get("no-batching", {})

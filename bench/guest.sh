@@ -163,9 +163,9 @@ vm_case() {
 # A fork/exec-heavy stand-in for kernbench: ITER iterations of a shell
 # pipeline of 4 short-lived processes (each one fork + exec + exit), one
 # after the other (two concurrent loops made the emulated times swing with
-# the host's scheduling). Wall time per pipeline (/proc/uptime,
-# 10 ms resolution over seconds), system and user time per pipeline (all
-# CPUs, /proc/stat).
+# the host's scheduling). Wall time per pipeline (CLOCK_MONOTONIC in ns
+# from /proc/timer_list; /proc/uptime's 10 ms where that is missing),
+# system and user time per pipeline (all CPUs, /proc/stat ticks).
 kb_iter() {
 	i=0
 	while [ $i -lt $1 ]; do
@@ -173,19 +173,26 @@ kb_iter() {
 		i=$((i + 1))
 	done
 }
+now_us() {
+	if [ -r /proc/timer_list ]; then
+		awk '/^now at/ { printf "%.1f\n", $3 / 1000; exit }' /proc/timer_list
+	else
+		awk '{ printf "%.1f\n", $1 * 1e6 }' /proc/uptime
+	fi
+}
 kb_case() {
 	name=$1 iter=$2
 	times= sys= usr=
 	for r in $(seq $ROUNDS) counted; do
 		[ "$r" = counted ] && { tool_start; cat $CTR > /tmp/c0 2>/dev/null; }
 		s0=$(awk '/^cpu / { print $2 + $3, $4 }' /proc/stat)
-		t0=$(cut -d' ' -f1 /proc/uptime)
+		t0=$(now_us)
 		kb_iter $iter
-		t1=$(cut -d' ' -f1 /proc/uptime)
+		t1=$(now_us)
 		s1=$(awk '/^cpu / { print $2 + $3, $4 }' /proc/stat)
 		[ "$r" = counted ] && { cat $CTR > /tmp/c1 2>/dev/null; break; }
 		hz=100
-		times="$times${times:+,}$(awk -v a=$t0 -v b=$t1 -v n=$iter 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')"
+		times="$times${times:+,}$(awk -v a=$t0 -v b=$t1 -v n=$iter 'BEGIN { printf "%.1f", (b - a) / n }')"
 		usr="$usr${usr:+,}$(echo "$s0 $s1" | awk -v n=$iter -v hz=$hz '{ printf "%.1f", ($3 - $1) * 1e6 / hz / n }')"
 		sys="$sys${sys:+,}$(echo "$s0 $s1" | awk -v n=$iter -v hz=$hz '{ printf "%.1f", ($4 - $2) * 1e6 / hz / n }')"
 	done

@@ -385,7 +385,7 @@ def bench_smoke(a):
     def check(name, ok, why):
         record("pass" if ok else "fail", f"bench:{name}", "" if ok else why)
 
-    for case in ("fork-h0", "fix-p4-h0", "kernbench"):
+    for case in ("fork-h0", "fault-anon", "fix-p4-h0", "kernbench"):
         cfgs = rows.get(case, {})
         check(f"smoke-{case}-three-configs",
               set(cfgs) == {"vanilla", "no-batching", "batching"} and
@@ -425,6 +425,32 @@ def bench_smoke(a):
           f"vmalloc p:4 loop: {vb.get('switches')} switches in "
           f"{vb.get('batches')} lazy sections with batching, "
           f"{vnb.get('switches')} without")
+    # The fault case: one operation is one page; an anonymous fault writes
+    # at least its PTE, unbatched that is 2 switches per write, and kpkeys
+    # batch reported on the run.
+    fa = rows.get("fault-anon", {})
+    fnb = (fa.get("no-batching") or {}).get("per_op") or {}
+    fb = fa.get("batching") or {}
+    check("smoke-fault-anon-per-page-counts",
+          bool(fnb) and fnb["pgtable_writes"] >= 1 and
+          fnb["switches"] >= 2 * fnb["pgtable_writes"] and
+          fa.get("vanilla", {}).get("ops") == 2 * 4096,
+          f"anonymous faults on 16 MiB: {fnb.get('pgtable_writes')} writes "
+          f"and {fnb.get('switches')} switches per page without batching, "
+          f"{fa.get('vanilla', {}).get('ops')} pages (want 8192)")
+    eff = (fb.get("batch") or {}).get("effectiveness_pct")
+    check("smoke-fault-anon-batch-report",
+          isinstance(eff, (int, float)) and 0 <= eff <= 100 and
+          (fb.get("per_op") or {}).get("unbatched") is not None,
+          f"batching: kpkeys batch effectiveness {eff!r}, unbatched "
+          f"{(fb.get('per_op') or {}).get('unbatched')!r} per page")
+    # Under instruction counting every figure is an instruction count.
+    check("smoke-icount-clock",
+          doc["meta"].get("clock") == "icount" and
+          all(c.get("insn_per_op", 0) > 0 for r in rows.values()
+              for c in r.values()),
+          f"clock {doc['meta'].get('clock')!r}; want icount with "
+          "instructions per operation in every case")
 
 
 def main():

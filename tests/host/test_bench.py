@@ -110,6 +110,11 @@ class BenchFromLogs(unittest.TestCase):
         self.assertEqual(nb["set_memory_pkey"], 10)
         self.assertEqual(nb["tlb_flushes"], 10)
         self.assertEqual(nb["splits"], 0)
+        self.assertEqual(nb["windows"], 1000)
+        self.assertEqual(nb["unbatched"], 1000)
+        bf = d["fork-h0"]["configs"]["batching"]["per_op"]
+        self.assertEqual(bf["windows"], 10)
+        self.assertEqual(bf["unbatched"], 5)
         b = d["fix-p1-h0"]["configs"]["batching"]["per_op"]
         self.assertEqual(b["switches"], 4)
         self.assertEqual(b["syncs"], 3)
