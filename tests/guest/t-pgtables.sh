@@ -96,5 +96,23 @@ else
 				} else if (s < 2 * w) { print \"FAIL: expected 2 switches per write\"; exit 1 }
 			}
 			END { if (!found) { print \"FAIL: no counters line from mmwork\"; exit 1 } }'"
+		# mremap of 64 MiB, PMD-aligned: 32 PTE tables moved whole, each
+		# a clear of the old PMD entry and a write of the new one. With
+		# batching the pair shares one lazy section.
+		check pgtables-mremap-pmd-move-switches sh -c "mmwork mremap -q -c -s 64M | awk -v batching=$b_want '
+			/ counters / {
+				for (i = 4; i <= NF; i++) { split(\$i, kv, \"=\"); c[kv[1]] = kv[2] }
+				w = c[\"pgtable_writes\"]; s = c[\"switches\"]; b = c[\"batches\"]; p = c[\"batch_pauses\"]
+				u = w - c[\"switches_skipped\"]
+				printf \"batching %s: %d page-table writes, %d level switches, %d lazy sections, %d writes outside a section\\n\", batching, w, s, b, u
+				found = 1
+				if (w < 64) { print \"FAIL: expected at least 64 page-table writes (32 PMD moves)\"; exit 1 }
+				if (batching == \"on\") {
+					if (b < 32) { print \"FAIL: expected a lazy section per PMD moved\"; exit 1 }
+					if (u > 2) { print \"FAIL: PMD moves wrote outside a lazy section\"; exit 1 }
+					if (s > 2 * (b + p) + 2 * u) { print \"FAIL: more than 2 switches per section\"; exit 1 }
+				} else if (s < 2 * w) { print \"FAIL: expected 2 switches per write\"; exit 1 }
+			}
+			END { if (!found) { print \"FAIL: no counters line from mmwork\"; exit 1 } }'"
 	fi
 fi
