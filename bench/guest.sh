@@ -230,7 +230,7 @@ else
 	fault_case fault-cow cow 256M 2
 	fault_case fault-file filefault 256M 2
 	mm_case mprotect-h0 mprotect 256M 4
-	mm_case mremap-h0 mremap 256M 4
+	mm_case mremap-h0 mremap 256M 16
 	kb_case kernbench 200
 fi
 echo "bench: done"

@@ -10,6 +10,7 @@ console transcript chosen by FAKE_QEMU_MODE:
   warn     like ok, plus a WARNING splat
   hang     prints the begin marker, then sleeps
   crash    boot lines, then exits without an exit marker
+With FAKE_QEMU_ARGV set, writes its arguments there, one per line.
 """
 import gzip
 import os
@@ -17,6 +18,9 @@ import sys
 import time
 
 args = sys.argv[1:]
+if os.environ.get("FAKE_QEMU_ARGV"):
+    with open(os.environ["FAKE_QEMU_ARGV"], "w") as f:
+        f.write("\n".join(args) + "\n")
 initrd = args[args.index("-initrd") + 1]
 data = open(initrd, "rb").read()
 base = open(os.environ["FAKE_QEMU_BASE"], "rb").read()

@@ -49,6 +49,27 @@ class VmRun(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("ran: #!/bin/sh", p.stdout)
 
+    def test_icount_makes_guest_time_instructions(self):
+        argv = os.path.join(self.tmp.name, "argv")
+        os.environ["FAKE_QEMU_ARGV"] = argv
+        try:
+            p = self.run_vm("ok", "--cmd", "true", "--icount", "0")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            args = open(argv).read().splitlines()
+            i = args.index("-icount")
+            self.assertEqual(args[i + 1], "shift=0,align=off,sleep=off")
+            self.assertEqual(args[args.index("-seed") + 1], "1")
+            self.run_vm("ok", "--cmd", "true")
+            self.assertNotIn("-icount", open(argv).read().splitlines())
+        finally:
+            del os.environ["FAKE_QEMU_ARGV"]
+
+    def test_bad_icount_is_one_line(self):
+        p = self.run_vm("ok", "--cmd", "true", "--icount", "11")
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1)
+        self.assertIn("--icount 11", p.stderr)
+
     def test_status_file(self):
         sf = os.path.join(self.tmp.name, "st")
         self.run_vm("ok", "--cmd", "x", "--status-file", sf, status="7")
