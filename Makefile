@@ -289,7 +289,8 @@ bench: guest
 	@python3 bench/bench.py --arch $(ARCH) --out $(BENCH_OUT) --rounds '$(BENCH_ROUNDS)' \
 		$(if $(BENCH_COMPARE),--compare '$(BENCH_COMPARE)') \
 		--clock '$(BENCH_CLOCK)' $(if $(BENCH_SYNC_NS),--sync-ns '$(BENCH_SYNC_NS)') \
-		--qemu '$(QEMU)' --mem $(BENCH_MEM) --smp $(VM_SMP) \
+		--qemu '$(QEMU)' --mem $(BENCH_MEM) \
+		$(if $(filter command line environment,$(origin VM_SMP)),--smp $(VM_SMP)) \
 		$(if $(filter command line environment,$(origin VM_TIMEOUT)),--timeout $(VM_TIMEOUT)) || \
 		{ rc=$$?; echo "bench: failed (exit $$rc); the logs are in $(BENCH_OUT:$(ROOT)/%=%)/" >&2; exit 1; }
 

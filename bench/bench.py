@@ -536,7 +536,8 @@ def main():
                     help="one small case per configuration (make test)")
     ap.add_argument("--qemu", help="emulator binary (default: the ARCH's)")
     ap.add_argument("--mem", default="3G")
-    ap.add_argument("--smp", default="2")
+    ap.add_argument("--smp", help="vCPUs (default: 1 with --clock icount, "
+                    "2 with --clock wall; VM_SMP)")
     ap.add_argument("--timeout", type=int,
                     help="seconds per boot (default: 120 plus the ARCH's "
                     "BENCH_ROUND_SECS per round, at least 900; "
@@ -580,6 +581,10 @@ def main():
         return 2
     if a.logs:
         a.clock = "wall"
+    if a.smp is None:
+        # Under icount every vCPU's instructions advance the one clock, in
+        # turns the host's timing can shift: one vCPU keeps it exact.
+        a.smp = "1" if a.clock == "icount" else "2"
     if a.timeout is None:
         a.timeout = max(900, 120 + (1 if a.smoke else a.rounds) *
                         int(env["BENCH_ROUND_SECS"]))

@@ -362,7 +362,7 @@ def bench_smoke(a):
     p = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "bench.py"),
                         "--smoke", "--out", out,
                         *(["--qemu", a.qemu] if a.qemu else []),
-                        "--smp", a.smp, "--mem", "1G"],
+                        "--mem", "1G"],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True)
     files = [os.path.join(out, f) for f in ("table.txt", "bench.json", "bench.png")]

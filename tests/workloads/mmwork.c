@@ -121,7 +121,7 @@ static const char usage_text[] =
 "            (mean/min/max), then mprotect() back to PROT_READ|PROT_WRITE\n"
 "            (rw_mean_us).\n"
 "  mremap    N times: map+touch, time mremap(MREMAP_MAYMOVE|MREMAP_FIXED)\n"
-"            of the whole range onto a reserved, distinct, 2 MiB-aligned\n"
+"            of the whole range onto a reserved, distinct, 1 GiB-aligned\n"
 "            target, then munmap().\n"
 "  madvise   N times: map+touch, time madvise(MADV_DONTNEED) of the whole\n"
 "            range, then munmap().\n"
@@ -322,21 +322,31 @@ static double stats_mean(const struct stats *st)
 }
 
 /*
- * mmap() @size bytes at a 2 MiB-aligned address: over-allocate by 2 MiB and
- * trim the unaligned head and tail. Every mapping is aligned, not only THP
- * ones, so the page-table layout (and the cost) does not vary with ASLR.
+ * mmap() @size bytes at a 1 GiB-aligned address: reserve @size + 1 GiB of
+ * address space with PROT_NONE (neither committed nor charged), map the
+ * aligned part over it and give back the rest. Every mapping starts a
+ * PUD, not only THP ones at a PMD, so the page-table layout (how many
+ * tables a range needs, and so the cost) does not vary with ASLR.
  */
+#define MAP_ALIGN	SZ_1G
 static void *map_aligned(size_t size, int prot, int flags)
 {
-	size_t len = size + PMD_STEP, head, tail;
+	size_t len = size + MAP_ALIGN, head, tail;
 	char *raw, *p;
 
-	raw = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+	raw = mmap(NULL, len, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (raw == MAP_FAILED) {
 		sys_fail("mmap");
 		return NULL;
 	}
-	p = (char *)(((uintptr_t)raw + PMD_STEP - 1) & ~(uintptr_t)(PMD_STEP - 1));
+	p = (char *)(((uintptr_t)raw + MAP_ALIGN - 1) & ~(uintptr_t)(MAP_ALIGN - 1));
+	if (mmap(p, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | flags,
+		 -1, 0) == MAP_FAILED) {
+		sys_fail("mmap");
+		(void)munmap(raw, len);
+		return NULL;
+	}
 	head = p - raw;
 	tail = len - head - size;
 	if ((head && munmap(raw, head)) || (tail && munmap(p + size, tail))) {
@@ -648,10 +658,14 @@ static int run_filefault(const struct opts *o, struct result *r)
 	for (i = 0; i < o->iters; i++) {
 		volatile char *v;
 
-		p = mmap(NULL, o->size, PROT_READ, MAP_SHARED, fd, 0);
-		if (p == MAP_FAILED) {
-			sys_fail("mmap");
+		/* aligned like the anonymous mappings: reserve, then map over */
+		p = map_aligned(o->size, PROT_NONE, MAP_NORESERVE);
+		if (!p)
 			goto out;
+		if (mmap(p, o->size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) ==
+		    MAP_FAILED) {
+			sys_fail("mmap");
+			goto unmap;
 		}
 		v = p;
 		if (counters_start(o, r) || now_ns(&t0))
@@ -809,7 +823,7 @@ static int run_mremap(const struct opts *o, struct result *r)
 			return -1;
 		/*
 		 * Reserve the target so MREMAP_FIXED cannot clobber anything;
-		 * it is distinct from the source and 2 MiB-aligned like it.
+		 * it is distinct from the source and 1 GiB-aligned like it.
 		 */
 		dst = map_aligned(o->size, PROT_NONE, MAP_NORESERVE);
 		if (!dst)
