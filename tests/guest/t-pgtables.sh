@@ -109,7 +109,7 @@ else
 				if (w < 64) { print \"FAIL: expected at least 64 page-table writes (32 PMD moves)\"; exit 1 }
 				if (batching == \"on\") {
 					if (b < 32) { print \"FAIL: expected a lazy section per PMD moved\"; exit 1 }
-					# the target's new tables are linked on their own (a few writes)
+					# the new tables of the target are linked on their own (a few writes)
 					if (u >= 16) { print \"FAIL: PMD moves wrote outside a lazy section\"; exit 1 }
 					if (s > 2 * (b + p) + 2 * u) { print \"FAIL: more than 2 switches per section\"; exit 1 }
 				} else if (s < 2 * w) { print \"FAIL: expected 2 switches per write\"; exit 1 }
