@@ -354,7 +354,7 @@ def table(rows, meta, arch="arm64"):
            "   faster than vanilla, significant at 95% (Welch's t-test).")
     if meta["emulated"] and meta.get("clock") == "icount":
         lines = [f"kpkeys cost table: {meta['kernel']} under QEMU TCG "
-                 f"({arch}, {meta['smp']} vCPUs, {meta['mem']}), "
+                 f"({arch}, {meta['smp']} vCPU(s), {meta['mem']}), "
                  f"{meta['rounds']} timed round(s), instruction counting",
                  "",
                  f"1. Emulated instructions (QEMU -icount, {arch}: guest time "
@@ -365,7 +365,7 @@ def table(rows, meta, arch="arm64"):
                  "bench/README.md.", *sig, ""]
     elif meta["emulated"]:
         lines = [f"kpkeys cost table: {meta['kernel']} under QEMU TCG "
-                 f"({arch}, {meta['smp']} vCPUs, {meta['mem']}), "
+                 f"({arch}, {meta['smp']} vCPU(s), {meta['mem']}), "
                  f"{meta['rounds']} timed round(s), wall time",
                  "",
                  f"1. Emulated wall time (QEMU TCG, {arch}), overhead against "
