@@ -156,6 +156,9 @@ def ktap_results(lines):
 
 GUEST_RESULT = re.compile(r"^KPTEST (ok|not ok|skip) (\S+)(?: - (.*))?$")
 GUEST_DONE = re.compile(r"^KPTEST done (\d+)$")
+# A kernel message the console printed into a result line before its
+# newline: "KPTEST ok NAME[    4.440679] lkdtm: ..."
+KMSG_GLUED = re.compile(r"\[\s*\d+\.\d{6}\] .*$")
 
 
 def guest_results(lines):
@@ -166,12 +169,15 @@ def guest_results(lines):
     for line in lines:
         if kernel_message(line) is not None:
             continue
-        m = GUEST_RESULT.match(line.strip())
+        line = line.strip()
+        if line.startswith("KPTEST "):
+            line = KMSG_GLUED.sub("", line).rstrip()
+        m = GUEST_RESULT.match(line)
         if m:
             status = {"ok": "pass", "not ok": "fail", "skip": "skip"}[m.group(1)]
             results.append((m.group(2), status, m.group(3) or ""))
             continue
-        m = GUEST_DONE.match(line.strip())
+        m = GUEST_DONE.match(line)
         if m:
             done = int(m.group(1))
     return results, done

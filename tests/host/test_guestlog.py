@@ -140,6 +140,16 @@ class GuestResults(unittest.TestCase):
                                ("x", "skip", "no POE")])
         self.assertEqual(done, 3)
 
+    def test_kernel_message_glued_to_a_result(self):
+        # the console interleaved a printk before the line's newline
+        res, done = guestlog.guest_results([
+            "KPTEST ok kpkeys-mode-boot-line[    4.440679] lkdtm: FAIL: survived",
+            "KPTEST not ok x - exit 1: bad[   12.000001] other",
+            "KPTEST done 2[   13.000000] late"])
+        self.assertEqual(res, [("kpkeys-mode-boot-line", "pass", ""),
+                               ("x", "fail", "exit 1: bad")])
+        self.assertEqual(done, 2)
+
 
 if __name__ == "__main__":
     unittest.main()
