@@ -270,6 +270,7 @@ def summarise(results, icount=False, model=None):
                 d["insn_per_op"] = mean * 1000 / 2 ** ICOUNT_SHIFT
             for extra in ("user_us", "system_us"):
                 if extra in c:
+                    d[extra] = c[extra]
                     d[extra + "_median"] = statistics.median(c[extra])
                     d[extra + "_mean"], d[extra + "_ci95"] = mean_ci(c[extra])
             if model and icount:
@@ -296,9 +297,6 @@ def summarise(results, icount=False, model=None):
                             welch(base[extra], c[extra]))
                 if "model_ns_per_op" in d and base.get("model_ns_per_op"):
                     d["model_ratio"] = d["model_ns_per_op"] / base["model_ns_per_op"]
-            for extra in ("user_us", "system_us"):
-                if extra in c:
-                    d[extra] = c[extra]
             row["configs"][cfg] = d
         rows.append(row)
     return rows
@@ -346,6 +344,18 @@ def grid(header, body):
         out.append("| " + " | ".join(str(c).ljust(x) for c, x in zip(r, w)) + " |")
     out.append(sep)
     return "\n".join(out)
+
+
+def case_label(r):
+    return "kernbench pipeline" if r["case"] == "kernbench" else r["class"]
+
+
+def per_config(rows, key, fmt, cfgs, titles):
+    """A grid of one figure (KEY, formatted by FMT) per case and
+    configuration CFGS, the columns titled TITLES."""
+    body = [[case_label(r)] + [fmt(r["configs"].get(k, {}).get(key))
+                               for k in cfgs] for r in rows]
+    return grid(["Case", *titles], body)
 
 
 def table(rows, meta, arch="arm64"):
@@ -408,9 +418,8 @@ def table(rows, meta, arch="arm64"):
         nbc = r["configs"].get("no-batching", {})
         bc = r["configs"].get("batching", {})
         nb, b = nbc.get("per_op") or {}, bc.get("per_op") or {}
-        label = "kernbench pipeline" if r["case"] == "kernbench" else r["class"]
         eff = (bc.get("batch") or {}).get("effectiveness_pct")
-        body.append([label] + [f"{num(nb.get(k))} / {num(b.get(k))}"
+        body.append([case_label(r)] + [f"{num(nb.get(k))} / {num(b.get(k))}"
                                for k, _ in COUNTS] +
                     ["-" if eff is None else f"{eff:.1f}"])
     lines.append(grid(["Case"] + [t for _, t in counts(arch)] + ["eff %"], body))
@@ -418,15 +427,9 @@ def table(rows, meta, arch="arm64"):
         lines += ["", "3. Instructions per operation (QEMU icount, exact up to "
                   "the guest's own variation):",
                   "   vanilla / without batching / with batching", ""]
-        body = []
-        for r in rows:
-            c = r["configs"]
-            body.append([r["class"] if r["case"] != "kernbench"
-                         else "kernbench pipeline"] +
-                        [num(c.get(k, {}).get("insn_per_op"))
-                         for k in ("vanilla", "no-batching", "batching")])
-        lines.append(grid(["Case", "vanilla", "without batching",
-                           "with batching"], body))
+        lines.append(per_config(rows, "insn_per_op", num,
+                                ("vanilla", "no-batching", "batching"),
+                                ("vanilla", "without batching", "with batching")))
     model = meta.get("model")
     if model:
         lines += ["", f"4. MODEL, not a measurement: overhead on hardware "
@@ -438,14 +441,9 @@ def table(rows, meta, arch="arm64"):
                   "(BENCH_SYNC_NS): time = instructions * CPI / GHz +",
                   "   switches * BENCH_SYNC_NS, against vanilla's. Only as "
                   "good as its inputs; see bench/README.md.", ""]
-        body = []
-        for r in rows:
-            c = r["configs"]
-            body.append([r["class"] if r["case"] != "kernbench"
-                         else "kernbench pipeline"] +
-                        [pct(c.get(k, {}).get("model_ratio"))
-                         for k in ("no-batching", "batching")])
-        lines.append(grid(["Case", "Without batching", "With batching"], body))
+        lines.append(per_config(rows, "model_ratio", pct,
+                                ("no-batching", "batching"),
+                                ("Without batching", "With batching")))
     return "\n".join(lines) + "\n"
 
 

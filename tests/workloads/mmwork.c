@@ -620,11 +620,17 @@ static int make_file(const struct opts *o, char *path, size_t len)
 	size_t done;
 	int fd;
 
-	snprintf(path, len, "%s/mmwork.XXXXXX", dir && *dir ? dir : "/tmp");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if ((size_t)snprintf(path, len, "%s/mmwork.XXXXXX", dir) >= len) {
+		fprintf(stderr, "mmwork: TMPDIR '%s' is too long; set TMPDIR to a shorter path\n",
+			dir);
+		return -1;
+	}
 	fd = mkstemp(path);
 	if (fd < 0) {
 		fprintf(stderr, "mmwork: cannot create a file in %s: %s; set TMPDIR to a writable directory\n",
-			dir && *dir ? dir : "/tmp", strerror(errno));
+			dir, strerror(errno));
 		return -1;
 	}
 	memset(buf, 1, sizeof(buf));
