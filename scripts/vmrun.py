@@ -24,8 +24,10 @@ status becomes ours. Without either, an interactive shell on the terminal.
 The run fails, whatever the command returned, when the console shows a
 panic, Oops, BUG, WARNING, lockdep, KASAN, UBSAN or stall report, or when the
 guest does not finish in time. Exit statuses: the command's own; 124 on
-timeout; 125 when the kernel reported a problem; 126 when the guest stopped
-without reporting a status (crash or reboot); 2 for usage errors.
+timeout (after SysRq l and w have put the CPUs' backtraces and the
+blocked tasks on the console); 125 when the kernel reported a problem;
+126 when the guest stopped without reporting a status (crash or reboot);
+2 for usage errors.
 """
 
 import argparse
@@ -47,6 +49,27 @@ EXIT_TIMEOUT, EXIT_KERNEL, EXIT_NOSTATUS = 124, 125, 126
 
 def err(msg):
     print(f"vm: {msg}", file=sys.stderr, flush=True)
+
+
+# On a timeout: SysRq-l (a backtrace of every active CPU), then SysRq-w
+# (tasks in uninterruptible sleep), each given up to SYSRQ_WAIT seconds to
+# print, and less once the console has been quiet for SYSRQ_QUIET.
+SYSRQ_ON_TIMEOUT = "lw"
+SYSRQ_WAIT = 15
+SYSRQ_QUIET = 3
+
+
+def sysrq_key(proc, key):
+    """A serial break and then KEY: the kernel's SysRq on a serial console
+    (8250 and PL011 both take a break as the SysRq prefix)."""
+    try:
+        proc.stdin.write(b"\x01b")
+        proc.stdin.flush()
+        time.sleep(0.5)
+        proc.stdin.write(key.encode())
+        proc.stdin.flush()
+    except (BrokenPipeError, OSError):
+        pass
 
 
 def newc(entries):
@@ -187,25 +210,40 @@ def main():
             return finish(EXIT_KERNEL)
         return finish(0 if rc == 0 else rc)
 
-    argv += ["-display", "none", "-monitor", "none", "-serial", "stdio"]
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+    # The console on a multiplexed stdio, so that a timeout can send the
+    # guest a break (Ctrl-A b) and a SysRq key before QEMU is killed.
+    argv += ["-display", "none", "-monitor", "none",
+             "-chardev", "stdio,id=con,mux=on,signal=off",
+             "-serial", "chardev:con"]
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + a.timeout
     lines, partial, inside, timed_out = [], b"", False, False
+    sysrq, last_out = list(SYSRQ_ON_TIMEOUT), time.monotonic()
     with open(a.log, "wb") as log:
         fd = proc.stdout.fileno()
         while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
+            now = time.monotonic()
+            left = deadline - now
+            # Out of time: each SysRq key in turn, the next one once the
+            # console has been quiet for a while (or the wait is up); QEMU
+            # is killed after the last.
+            if left <= 0 or (timed_out and now - last_out >= SYSRQ_QUIET):
                 timed_out = True
-                proc.kill()
-                break
+                if not sysrq:
+                    proc.kill()
+                    break
+                sysrq_key(proc, sysrq.pop(0))
+                deadline = last_out = time.monotonic()
+                deadline += SYSRQ_WAIT
+                continue
             ready, _, _ = select.select([fd], [], [], min(left, 1.0))
             if not ready:
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
+            last_out = time.monotonic()
             log.write(chunk)
             log.flush()
             partial += chunk
@@ -227,6 +265,7 @@ def main():
         if partial:
             lines.append(guestlog.clean(partial.decode("utf-8", "replace")))
     proc.wait()
+    proc.stdin.close()
     os.unlink(initrd)
 
     _, status = guestlog.command_output(lines)

@@ -34,6 +34,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 import mm_selftests as mm  # noqa: E402
 
 results = []  # (status, name, reason)
+# Console lines shown for a guest that timed out or stopped without status.
+TAIL_LINES = 40
 
 
 def record(status, name, reason=""):
@@ -137,6 +139,8 @@ def guest_boot(a, label, append, tests=(), variant=None):
     elif p.returncode in (124, 126):
         record("fail", f"guest[{label}]:console-clean",
                p.stderr.strip().splitlines()[-1])
+        # Where the guest stopped: its last console lines, in the CI log.
+        show_console([x for x in lines if x.strip()][-TAIL_LINES:])
     else:
         record("pass", f"guest[{label}]:console-clean")
 
@@ -334,6 +338,25 @@ def vm_contract(a):
         record("fail", f"vm{tag}:panic-fails-the-run",
                f"want exit 125 and a panic report, got {p.returncode}: "
                f"{vm_stderr(p)}")
+
+    # A guest that hangs: the run times out (124), the last line the
+    # command printed is out (not held back), and the console has the
+    # SysRq reports vmrun.py asks for before it kills QEMU.
+    p, _, log = vmrun(a, "test-hang.log",
+                      cmd="echo last-line-before-hang; sleep 100000",
+                      timeout=40)
+    with open(log, errors="replace") as f:
+        console = f.read()
+    got = [x for x in ("sysrq: Show backtrace of all active CPUs",
+                       "sysrq: Show Blocked State") if x in console]
+    if (p.returncode == 124 and "last-line-before-hang" in p.stdout.split()
+            and len(got) == 2):
+        record("pass", f"vm{tag}:hang-shows-last-line-and-sysrq")
+    else:
+        record("fail", f"vm{tag}:hang-shows-last-line-and-sysrq",
+               f"want exit 124, the line and 2 SysRq reports; got exit "
+               f"{p.returncode}, output {p.stdout.strip()[-100:]!r}, SysRq "
+               f"{got}; see {log}")
 
     if a.arch == "x86_64" and a.variant != "vanilla":
         # The mode, through make: pks by default, off on request.

@@ -8,7 +8,9 @@ console transcript chosen by FAKE_QEMU_MODE:
            FAKE_QEMU_STATUS (default 0)
   panic    like ok, plus a kernel panic after the command
   warn     like ok, plus a WARNING splat
-  hang     prints the begin marker, then sleeps
+  hang     prints the begin marker, then answers a serial break and a
+           SysRq key on stdin (Ctrl-A b, then the key) with the kernel's
+           "sysrq:" line, until stdin closes or 60 s pass
   crash    boot lines, then exits without an exit marker
 With FAKE_QEMU_ARGV set, writes its arguments there, one per line.
 """
@@ -48,6 +50,17 @@ if mode == "crash":
 out.write("<<<kp:begin>>>\r\n")
 out.flush()
 if mode == "hang":
+    names = {"l": "Show backtrace of all active CPUs", "w": "Show Blocked State"}
+    end, seen = time.monotonic() + 60, b""
+    while time.monotonic() < end:
+        byte = os.read(0, 1)
+        if not byte:
+            break
+        seen += byte
+        if seen[-3:-1] == b"\x01b":
+            key = seen[-1:].decode()
+            out.write(f"[   60.000000] sysrq: {names.get(key, key)}\r\n")
+            out.flush()
     time.sleep(60)
 payload = files.get("kp/cmd", files.get("kp/run", b"")).decode()
 out.write(f"| ran: {payload}\r\n")

@@ -91,6 +91,12 @@ class VmRun(unittest.TestCase):
         p = self.run_vm("hang", "--cmd", "true", timeout="2")
         self.assertEqual(p.returncode, 124)
         self.assertIn("did not finish within 2 s", p.stderr)
+        # Before QEMU is killed, the guest is asked for its CPUs'
+        # backtraces and its blocked tasks; the log holds the answers.
+        with open(self.log) as f:
+            log = f.read()
+        self.assertIn("sysrq: Show backtrace of all active CPUs", log)
+        self.assertIn("sysrq: Show Blocked State", log)
 
     def test_guest_without_status(self):
         p = self.run_vm("crash", "--cmd", "true")
