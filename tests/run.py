@@ -344,7 +344,7 @@ def vm_contract(a):
     # SysRq reports vmrun.py asks for before it kills QEMU.
     p, _, log = vmrun(a, "test-hang.log",
                       cmd="echo last-line-before-hang; sleep 100000",
-                      timeout=40)
+                      timeout=25)
     with open(log, errors="replace") as f:
         console = f.read()
     got = [x for x in ("sysrq: Show backtrace of all active CPUs",
