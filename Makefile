@@ -25,6 +25,7 @@ KCMDLINE   ?=
 CMD        ?=
 RUN        ?=
 V          ?= 0
+VM_CONSOLE ?=
 
 # $(kp-exit N) ends make with status N: GNU make otherwise exits 2 whenever a
 # recipe fails, and `make vm CMD=...` promises CMD's own status. The loadable
@@ -104,10 +105,31 @@ OBJ      := $(B)/obj
 
 CROSS_CC  := $(CROSS)gcc
 CLANG     ?= clang
+LLVM_STRIP ?= llvm-strip
 BPFTOOL   ?= bpftool
 CFLAGS_TOOLS := -O2 -g -Wall -Wextra -Wno-unused-parameter
-BPF_CFLAGS   := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(OBJ) \
+# One set of flags for every BPF object (tests/bpf and bpf/); each rule
+# adds only its include directories.
+BPF_CFLAGS   := -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
 		-I/usr/include/$(shell uname -m)-linux-gnu
+
+# Quiet builds print one line per step ("  CC      name"); V=1 prints the
+# commands instead (and kbuild's, and the guest console unless VM_CONSOLE=0).
+ifeq ($(V),1)
+Q   :=
+msg  =
+else
+Q   := @
+msg  = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
+# $(call bpf-cc,INCLUDE FLAGS): $< to $@ with its dependency file, then
+# without DWARF (the BTF the skeleton embeds stays).
+define bpf-cc
+	@mkdir -p $(@D)
+	$(call msg,BPF,$(@F))
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(1) -MMD -MP -MF $@.d -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+endef
 
 # No emulator implements POE: the patched arm64 guest runs kpkeys' mock
 # backend (GUEST_KPKEYS), the x86-64 one PKS by default, unless KCMDLINE
@@ -116,7 +138,7 @@ GUEST_CMDLINE := $(if $(filter kpkeys debug,$(VARIANT)),$(GUEST_KPKEYS)) $(KCMDL
 
 VMRUN = python3 scripts/vmrun.py --arch $(ARCH) --qemu '$(QEMU)' --kernel $(IMAGE) \
 	--initrd $(INITRD) --mem $(VM_MEM) --smp $(VM_SMP) \
-	--timeout $(VM_TIMEOUT) $(if $(filter 1,$(V)),--console)
+	--timeout $(VM_TIMEOUT) $(if $(filter 1,$(or $(VM_CONSOLE),$(V))),--console)
 
 .PHONY: all deps kernel tools install guest vm vm-run demo demo-run test test-run bench mm-selftests check-patches \
 	kernelversion clean distclean help FORCE
@@ -146,23 +168,23 @@ $(OBJ)/vmlinux.h: $(VMLINUX) | $(DEPS_STAMP)
 	@$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
 
 $(OBJ)/%.bpf.o: tests/bpf/%.bpf.c $(OBJ)/vmlinux.h
-	@echo "  BPF     $(notdir $@)"
-	@$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(call bpf-cc,-I$(OBJ))
 
 $(OBJ)/%.skel.h: $(OBJ)/%.bpf.o
-	@$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+	$(call msg,GEN,$(@F))
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
 # tests/bpf/NAME.c + NAME.bpf.c -> the guest's kp-NAME
 $(GUESTBIN)/kp-%: tests/bpf/%.c $(OBJ)/%.skel.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	@echo "  CC      $(notdir $@) (static $(ARCH))"
-	@$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz
+	$(call msg,CC,$(@F) (static $(ARCH)))
+	$(Q)$(CROSS_CC) $(CFLAGS_TOOLS) -static -I$(OBJ) $< -o $@ -lbpf -lelf -lz
 
 # tests/workloads/NAME.c -> the guest's NAME (mmwork, jsoncheck, kmodrun)
 $(GUESTBIN)/%: tests/workloads/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	@echo "  CC      $(notdir $@) (static $(ARCH))"
-	@$(CROSS_CC) $(CFLAGS_TOOLS) -static $< -o $@
+	$(call msg,CC,$(@F) (static $(ARCH)))
+	$(Q)$(CROSS_CC) $(CFLAGS_TOOLS) -static $< -o $@
 
 GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork $(GUESTBIN)/jsoncheck \
 	$(GUESTBIN)/kmodrun
@@ -178,17 +200,21 @@ endif
 ## the static binary is the host's too.
 TOOLS      := $(BUILD)/tools
 TOOLS_OBJ  := $(TOOLS)/$(ARCH)/obj
+HOST_OBJ   := $(TOOLS)/host/obj
 TOOLS_BTF_H := $(BUILD)/$(BUILD_PREFIX)kpkeys/obj/vmlinux.h
-TOOL_CMDS  := top isb batch faults audit splits
-TOOL_SKELS := $(TOOL_CMDS:%=$(TOOLS_OBJ)/%.skel.h)
-TOOL_LIB   := $(addprefix tools/,args.c decode.c hist.c json.c ksyms.c maps.c)
+# A subcommand is tools/cmd_NAME.c with bpf/NAME.bpf.c; the rest of tools/
+# is the library the unit tests link too.
+TOOL_CMDS  := $(sort $(patsubst tools/cmd_%.c,%,$(wildcard tools/cmd_*.c)))
+TOOL_LIB   := $(filter-out tools/kpkeys.c tools/cmd_%.c,$(sort $(wildcard tools/*.c)))
 TOOL_SRCS  := tools/kpkeys.c $(TOOL_LIB) $(TOOL_CMDS:%=tools/cmd_%.c)
-TOOL_DEPS  := $(TOOL_SRCS) $(wildcard tools/*.h) bpf/kpkeys_tool.h $(TOOL_SKELS)
-TOOL_CFLAGS := $(CFLAGS_TOOLS) -Itools -Ibpf -I$(TOOLS_OBJ) \
-	-DKPKEYS_VERSION='"$(shell git describe --always --dirty 2>/dev/null || echo dev)"'
+TOOL_CFLAGS := $(CFLAGS_TOOLS) -Itools -Ibpf -I$(TOOLS_OBJ) -MMD -MP
+TOOL_LDLIBS := -lbpf -lelf -lz -lm
+# $(call objs,DIR,SOURCES): DIR/NAME.o for each SOURCE
+objs = $(addprefix $(1)/,$(notdir $(2:.c=.o)))
 KPKEYS_GUEST  := $(TOOLS)/$(ARCH)/kpkeys
 KPKEYS_NATIVE := $(if $(CROSS),$(TOOLS)/kpkeys,$(KPKEYS_GUEST))
 KPKEYS_UNIT   := $(TOOLS)/kpkeys-unit
+TOOL_VERSION  := $(TOOLS)/version.h
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
@@ -198,36 +224,58 @@ $(TOOLS_BTF_H):
 	@$(MAKE) --no-print-directory VARIANT=kpkeys $@
 endif
 
-$(TOOLS_OBJ)/%.bpf.o: bpf/%.bpf.c bpf/common.bpf.h bpf/kpkeys_tool.h $(TOOLS_BTF_H) | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	@echo "  BPF     $(notdir $@)"
-	@$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(dir $(TOOLS_BTF_H)) -Ibpf \
-		-I/usr/include/$(shell uname -m)-linux-gnu -c $< -o $@
+$(TOOLS_OBJ)/%.bpf.o: bpf/%.bpf.c $(TOOLS_BTF_H) | $(DEPS_STAMP)
+	$(call bpf-cc,-I$(dir $(TOOLS_BTF_H)) -Ibpf)
 
 $(TOOLS_OBJ)/%.skel.h: $(TOOLS_OBJ)/%.bpf.o
-	@$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+	$(call msg,GEN,$(@F))
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# `kpkeys version`: the tree's git description, rewritten only when it
+# changes, so that only kpkeys.o is rebuilt for it.
+$(TOOL_VERSION): FORCE
+	@mkdir -p $(@D)
+	@v='#define KPKEYS_VERSION "$(shell git describe --always --dirty 2>/dev/null || echo dev)"'; \
+		[ "$$(cat $@ 2>/dev/null)" = "$$v" ] || echo "$$v" > $@
+
+# One object per source, for the guest (CROSS_CC, in TOOLS_OBJ) and for
+# the host (gcc, in HOST_OBJ); a subcommand's object needs its skeleton.
+$(TOOLS_OBJ)/%.o: tools/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call msg,CC,$(ARCH)/$(@F))
+	$(Q)$(CROSS_CC) $(TOOL_CFLAGS) -c $< -o $@
+$(HOST_OBJ)/%.o: tools/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call msg,CC,host/$(@F))
+	$(Q)gcc $(TOOL_CFLAGS) -c $< -o $@
+$(HOST_OBJ)/%.o: tests/unit/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call msg,CC,host/$(@F))
+	$(Q)gcc $(TOOL_CFLAGS) -c $< -o $@
+$(foreach c,$(TOOL_CMDS),$(eval \
+	$(TOOLS_OBJ)/cmd_$(c).o $(HOST_OBJ)/cmd_$(c).o: $(TOOLS_OBJ)/$(c).skel.h))
+$(TOOLS_OBJ)/kpkeys.o $(HOST_OBJ)/kpkeys.o: $(TOOL_VERSION)
+$(TOOLS_OBJ)/kpkeys.o $(HOST_OBJ)/kpkeys.o: TOOL_CFLAGS += -include $(TOOL_VERSION)
+-include $(wildcard $(TOOLS_OBJ)/*.d $(HOST_OBJ)/*.d $(OBJ)/*.d)
 
 ifneq ($(CROSS),)
-$(KPKEYS_NATIVE): $(TOOL_DEPS) | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	@echo "  CC      kpkeys (native)"
-	@gcc $(TOOL_CFLAGS) $(TOOL_SRCS) -o $@ -lbpf -lelf -lz -lm
+$(KPKEYS_NATIVE): $(call objs,$(HOST_OBJ),$(TOOL_SRCS))
+	$(call msg,LD,kpkeys (native))
+	$(Q)gcc $^ -o $@ $(TOOL_LDLIBS)
 endif
 
-$(KPKEYS_GUEST): $(TOOL_DEPS) | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	@echo "  CC      kpkeys (static $(ARCH))"
-	@$(CROSS_CC) $(TOOL_CFLAGS) -static $(TOOL_SRCS) -o $@ -lbpf -lelf -lz -lm
+$(KPKEYS_GUEST): $(call objs,$(TOOLS_OBJ),$(TOOL_SRCS))
+	$(call msg,LD,kpkeys (static $(ARCH)))
+	$(Q)$(CROSS_CC) -static $^ -o $@ $(TOOL_LDLIBS)
 
 $(GUESTBIN)/kpkeys: $(KPKEYS_GUEST)
 	@mkdir -p $(@D)
 	@cp $< $@
 
-# Host unit tests of the tool's pure parts (tests/host/test_tool.py runs it).
-$(KPKEYS_UNIT): tests/unit/tool_unit.c $(TOOL_LIB) $(wildcard tools/*.h) bpf/kpkeys_tool.h | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	@echo "  CC      $(notdir $@)"
-	@gcc $(TOOL_CFLAGS) tests/unit/tool_unit.c $(TOOL_LIB) -o $@ -lbpf -lelf -lz -lm
+# Host unit tests of the tool's library (tests/host/test_tool.py runs it).
+$(KPKEYS_UNIT): $(call objs,$(HOST_OBJ),tests/unit/tool_unit.c $(TOOL_LIB))
+	$(call msg,LD,$(@F))
+	$(Q)gcc $^ -o $@ $(TOOL_LDLIBS)
 
 tools: $(GUEST_BINS) $(KPKEYS_NATIVE) $(KPKEYS_UNIT)
 
@@ -333,9 +381,11 @@ help:
 	@echo "make kernel | guest | deps | kernelversion | check-patches | clean | distclean"
 	@echo "variables: ARCH=$(subst $(space),|,$(ARCHES)) VARIANT=kpkeys|debug|vanilla KCMDLINE= VM_MEM=$(VM_MEM)"
 	@echo "           VM_SMP=$(VM_SMP)"
-	@echo "           VM_TIMEOUT=$(VM_TIMEOUT) QEMU=$(QEMU) V=1"
+	@echo "           VM_TIMEOUT=$(VM_TIMEOUT) QEMU=$(QEMU) V=1 VM_CONSOLE=1"
 	@echo "README.md documents every target, variable and exit status."
 
 FORCE:
 
 .SECONDARY:
+# A recipe that fails leaves no half-written target behind.
+.DELETE_ON_ERROR:
