@@ -69,30 +69,92 @@ static int pid_exists(int pid)
 	return access(path, F_OK) == 0;
 }
 
-enum { OPT_WRITES = 256, OPT_VERSION };
+const struct kp_option kp_options[KO_NR] = {
+	[KO_DURATION]	= { 'd', "duration", "SECONDS", "run this long, report and exit" },
+	[KO_PID]	= { 'p', "pid", "PID", "only the process PID" },
+	[KO_CPU]	= { 'C', "cpu", "CPU", "only events on CPU" },
+	[KO_JSON]	= { 'j', "json", NULL,
+			    "newline-delimited JSON, one document per report or event" },
+	[KO_VERBOSE]	= { 'v', "verbose", NULL,
+			    "libbpf debug output (with the verifier log on a rejection)" },
+	[KO_HELP]	= { 'h', "help", NULL, "this help" },
+	[KO_SUMMARY]	= { 'S', "summary", NULL, NULL },
+	[KO_ROWS]	= { 'n', "rows", "N", NULL },
+	[KO_SORT]	= { 's', "sort", "KEY", NULL },
+	[KO_PERCPU]	= { 'P', "per-cpu", NULL, NULL },
+	[KO_FOLDED]	= { 'f', "folded", NULL, NULL },
+	[KO_WRITES]	= { 0, "writes", NULL, NULL },
+};
+
+/* getopt_long's value for option ID: its short option or 256 + ID */
+static int opt_val(int id)
+{
+	return kp_options[id].val ? kp_options[id].val : 256 + id;
+}
+
+/* The option getopt_long returned as C, or -1 (an error). */
+static int opt_id(int c)
+{
+	for (int id = 0; id < KO_NR; id++)
+		if (c == opt_val(id))
+			return id;
+	return -1;
+}
+
+/* "  LABEL  TEXT", TEXT's later lines under its first */
+static void print_option_line(FILE *out, const char *label, const char *text)
+{
+	fprintf(out, "  %-22s  ", label);
+	for (; *text; text++) {
+		fputc(*text, out);
+		if (*text == '\n')
+			fprintf(out, "%26s", "");
+	}
+	fputc('\n', out);
+}
+
+void print_options(FILE *out, const struct command *cmd)
+{
+	for (int id = cmd ? KO_FIRST_OWN : 0; id < (cmd ? KO_NR : KO_FIRST_OWN); id++) {
+		const struct kp_option *o = &kp_options[id];
+		const char *text = cmd ? cmd->opt_help[id] : o->help;
+		char label[64];
+
+		if (!text)
+			continue;
+		if (o->val)
+			snprintf(label, sizeof(label), "-%c, --%s%s%s", o->val,
+				 o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(label, sizeof(label), "    --%s%s%s", o->name,
+				 o->arg ? " " : "", o->arg ? o->arg : "");
+		print_option_line(out, label, text);
+	}
+	if (!cmd)
+		print_option_line(out, "INTERVAL [COUNT]",
+				  "report every INTERVAL seconds, COUNT times");
+}
 
 int parse_args(struct env *env, const struct command *cmd, int argc,
 	       char **argv, bool *help)
 {
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "cpu", required_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "rows", required_argument, NULL, 'n' },
-		{ "sort", required_argument, NULL, 's' },
-		{ "per-cpu", no_argument, NULL, 'P' },
-		{ "folded", no_argument, NULL, 'f' },
-		{ "writes", no_argument, NULL, OPT_WRITES },
-		{ "summary", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option longopts[KO_NR + 1] = {};
+	char shortopts[2 + 2 * KO_NR + 1] = "+:", *sp = shortopts + 2;
 	const char *name = cmd->name;
 	long v;
-	int arg, c;
+	int arg, c, id;
 
+	for (id = 0; id < KO_NR; id++) {
+		const struct kp_option *o = &kp_options[id];
+
+		longopts[id] = (struct option){ o->name,
+			o->arg ? required_argument : no_argument, NULL, opt_val(id) };
+		if (o->val) {
+			*sp++ = o->val;
+			if (o->arg)
+				*sp++ = ':';
+		}
+	}
 	env->cmd = cmd;
 	env->cpu = -1;
 	env->rows = 10;
@@ -102,24 +164,16 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 	opterr = 0;
 	/* ARG: the element holding the option (optind may be past its value) */
 	while ((arg = optind ? optind : 1),
-	       (c = getopt_long(argc, argv, "+:d:p:C:jvhn:s:PfS", longopts,
-				NULL)) != -1) {
-		unsigned int need = 0;
-
-		switch (c) {
-		case 'n': need = OPT_ROWS; break;
-		case 's': need = OPT_SORT; break;
-		case 'P': need = OPT_PERCPU; break;
-		case 'f': case OPT_WRITES: need = OPT_FOLDED; break;
-		case 'S': need = OPT_SUMMARY; break;
-		}
-		if (need && !(cmd->opts & need)) {
+	       (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		id = opt_id(c);
+		/* a command takes its own options when it documents them */
+		if (id >= KO_FIRST_OWN && !cmd->opt_help[id]) {
 			kp_err(env, "option '%s' does not apply to %s; see 'kpkeys %s --help'",
 			       argv[arg], name, name);
 			return EXIT_USAGE;
 		}
-		switch (c) {
-		case 'd':
+		switch (id) {
+		case KO_DURATION:
 			if (parse_double(optarg, &env->duration) ||
 			    env->duration <= 0 || env->duration > 31536000) {
 				kp_err(env, "bad duration '%s'; give a positive number of seconds",
@@ -127,7 +181,7 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 				return EXIT_USAGE;
 			}
 			break;
-		case 'p':
+		case KO_PID:
 			if (parse_long(optarg, 1, INT_MAX, &v)) {
 				kp_err(env, "bad PID '%s'; give a positive process ID", optarg);
 				return EXIT_USAGE;
@@ -139,7 +193,7 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 			}
 			env->pid = v;
 			break;
-		case 'C':
+		case KO_CPU:
 			if (parse_long(optarg, 0, 65535, &v)) {
 				kp_err(env, "bad CPU '%s'; give a CPU number from 0", optarg);
 				return EXIT_USAGE;
@@ -151,10 +205,10 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 			}
 			env->cpu = v;
 			break;
-		case 'j': env->json = true; break;
-		case 'v': env->verbose = true; break;
-		case 'h': *help = true; return 0;
-		case 'n':
+		case KO_JSON: env->json = true; break;
+		case KO_VERBOSE: env->verbose = true; break;
+		case KO_HELP: *help = true; return 0;
+		case KO_ROWS:
 			if (parse_long(optarg, 0, 1000000, &v)) {
 				kp_err(env, "bad row count '%s'; give a number, 0 for all rows",
 				       optarg);
@@ -162,7 +216,7 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 			}
 			env->rows = v;
 			break;
-		case 's':
+		case KO_SORT:
 			if (!strcmp(optarg, "count"))
 				env->sort = SORT_COUNT;
 			else if (!strcmp(optarg, "name"))
@@ -172,15 +226,16 @@ int parse_args(struct env *env, const struct command *cmd, int argc,
 				return EXIT_USAGE;
 			}
 			break;
-		case 'P': env->per_cpu = true; break;
-		case 'f': env->folded = true; break;
-		case OPT_WRITES: env->weight_writes = true; break;
-		case 'S': env->summary = true; break;
-		case ':':
-			kp_err(env, "option '%s' needs a value; see 'kpkeys %s --help'",
-			       argv[arg], name);
-			return EXIT_USAGE;
+		case KO_PERCPU: env->per_cpu = true; break;
+		case KO_FOLDED: env->folded = true; break;
+		case KO_WRITES: env->weight_writes = true; break;
+		case KO_SUMMARY: env->summary = true; break;
 		default:
+			if (c == ':') {
+				kp_err(env, "option '%s' needs a value; see 'kpkeys %s --help'",
+				       argv[arg], name);
+				return EXIT_USAGE;
+			}
 			if (optopt >= '0' && optopt <= '9') {
 				kp_err(env, "bad interval '%s'; give a positive number of seconds",
 				       argv[arg]);

@@ -202,21 +202,21 @@ const struct command cmd_audit = {
 "path, the windows opened and the page-table writes made in them (a\n"
 "section's writes from kpkeys:kpkeys_batch, one for a guarded write).\n"
 "Frames of the tracing path are left out; stacks are symbolized to\n"
-"function names and merged. Reports at the end, or every INTERVAL.\n"
-"\n"
-"Options:\n"
-"  -n, --rows N            code paths shown (default 10, 0: all)\n"
-"  -f, --folded            folded stacks (root;...;leaf COUNT), every path,\n"
-"                          for flamegraph.pl and other flame-graph tools\n"
-"      --writes            rank paths by writes, not windows (the switches\n"
-"                          they cost); with -f, COUNT is writes\n"
-"\n"
-"Examples:\n"
+"function names and merged. Reports at the end, or every INTERVAL.\n",
+	.opt_help = {
+		[KO_ROWS] = "code paths shown (default 10, 0: all)",
+		[KO_FOLDED] =
+			"folded stacks (root;...;leaf COUNT), every path,\n"
+			"for flamegraph.pl and other flame-graph tools",
+		[KO_WRITES] =
+			"rank paths by writes, not windows (the switches\n"
+			"they cost); with -f, COUNT is writes",
+	},
+	.examples =
 "  kpkeys audit -d 10              the 10 paths that open the most windows, 10 s\n"
 "  kpkeys audit --writes -n 5      the 5 paths that write the most entries\n"
 "  kpkeys audit -f -d 30 > pt.folded && flamegraph.pl pt.folded > pt.svg\n"
 "  kpkeys audit -p 1234 -n 0 --json\n",
-	.opts = OPT_ROWS | OPT_FOLDED,
 	.events = { "kpkeys_switch", "kpkeys_batch" },
 	.run = audit_run,
 };

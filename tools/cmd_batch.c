@@ -239,16 +239,14 @@ const struct command cmd_batch = {
 "effectiveness = avoided / (avoided + every switch to or from PGTABLES),\n"
 "overall and per calling function. \"Windows outside any batch\" are\n"
 "raises no batch covered: guarded writes outside a lazy-MMU section (or\n"
-"sections that wrote nothing). Reports at the end, or every INTERVAL.\n"
-"\n"
-"Options:\n"
-"  -n, --rows N            callers shown (default 10, 0: all)\n"
-"\n"
-"Examples:\n"
+"sections that wrote nothing). Reports at the end, or every INTERVAL.\n",
+	.opt_help = {
+		[KO_ROWS] = "callers shown (default 10, 0: all)",
+	},
+	.examples =
 "  kpkeys batch -d 10              ten seconds of the whole system\n"
 "  kpkeys batch -p 1234 -n 0       one process, every call path, until Ctrl-C\n"
 "  kpkeys batch --json 1 10        ten one-second JSON documents\n",
-	.opts = OPT_ROWS,
 	.events = { "kpkeys_switch", "kpkeys_batch" },
 	.run = batch_run,
 };

@@ -162,10 +162,10 @@ const struct command cmd_faults = {
 "access, the syndrome and the register decoded for this architecture,\n"
 "the faulting instruction and the kernel stack, symbolized. At the end\n"
 "(and every INTERVAL) a summary line counts faults and drops (ring\n"
-"buffer full). Faults need an enforcing backend (kpkeys=poe on POE\n"
-"hardware); under kpkeys=mock none happen.\n"
-"\n"
-"Examples:\n"
+"buffer full). Faults need an enforcing backend (PKS on x86-64, the\n"
+"default there; kpkeys=poe on POE hardware); under kpkeys=mock none\n"
+"happen.\n",
+	.examples =
 "  kpkeys faults                   until Ctrl-C\n"
 "  kpkeys faults --json -d 3600    an hour, one JSON document per fault\n"
 "  kpkeys faults 60                a summary line every minute\n",

@@ -153,16 +153,14 @@ const struct command cmd_isb = {
 "counted as such). p50 and p99 are interpolated inside their\n"
 "log2 bucket. The kernel measures only while the event is enabled; under\n"
 "an emulator the figures are emulated time.\n"
-"Reports at the end (Ctrl-C or -d), or every INTERVAL.\n"
-"\n"
-"Options:\n"
-"  -P, --per-cpu           a histogram per CPU as well\n"
-"\n"
-"Examples:\n"
+"Reports at the end (Ctrl-C or -d), or every INTERVAL.\n",
+	.opt_help = {
+		[KO_PERCPU] = "a histogram per CPU as well",
+	},
+	.examples =
 "  kpkeys isb -d 10                one histogram over 10 s\n"
 "  kpkeys isb -P 1 5               per CPU, every second, 5 times\n"
 "  kpkeys isb -C 0 --json -d 3     CPU 0 only, as JSON\n",
-	.opts = OPT_PERCPU,
 	.events = { "kpkeys_switch" },
 	.run = isb_run,
 };

@@ -243,17 +243,15 @@ const struct command cmd_splits = {
 "each page-table page allocated or freed is one call. arm64 never splits\n"
 "(its linear map is page-mapped with rodata=full, and set_memory_pkey()\n"
 "refuses a block mapping with -EOPNOTSUPP); x86-64 splits a 1 GiB or\n"
-"2 MiB direct-map entry that a call covers in part.\n"
-"\n"
-"Options:\n"
-"  -S, --summary           no per-event lines, only the summaries\n"
-"  -n, --rows N            call paths in the summary (default 10, 0: all)\n"
-"\n"
-"Examples:\n"
+"2 MiB direct-map entry that a call covers in part.\n",
+	.opt_help = {
+		[KO_SUMMARY] = "no per-event lines, only the summaries",
+		[KO_ROWS] = "call paths in the summary (default 10, 0: all)",
+	},
+	.examples =
 "  kpkeys splits                   stream until Ctrl-C\n"
 "  kpkeys splits -S -d 60          one minute, call paths only\n"
 "  kpkeys splits --json -d 5 | grep '\"ret\":-'   failed calls\n",
-	.opts = OPT_SUMMARY | OPT_ROWS,
 	.events = { "kpkeys_set_memory_pkey", "kpkeys_split" },
 	.run = splits_run,
 };

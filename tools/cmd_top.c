@@ -293,19 +293,17 @@ const struct command cmd_top = {
 "CPU and per process and command name (an exec starts a new row), with\n"
 "rates. Counts are exact (per-CPU counters);\n"
 "callers and processes beyond the maps' 8192 entries are counted as\n"
-"not attributed.\n"
-"\n"
-"Options:\n"
-"  -n, --rows N            rows per table (default 10, 0: all)\n"
-"  -s, --sort KEY          count (default, descending) or name\n"
-"\n"
-"Examples:\n"
+"not attributed.\n",
+	.opt_help = {
+		[KO_ROWS] = "rows per table (default 10, 0: all)",
+		[KO_SORT] = "count (default, descending) or name",
+	},
+	.examples =
 "  kpkeys top                      refresh every second until Ctrl-C\n"
 "  kpkeys top 5 3                  three reports, 5 s apart\n"
 "  kpkeys top -d 10 -n 0           one report over 10 s, every row\n"
 "  kpkeys top -p $(pidof qemu) -s name\n"
 "  kpkeys top --json -d 5 | jq '.callers[0]'\n",
-	.opts = OPT_ROWS | OPT_SORT,
 	.default_interval = 1.0,
 	.events = { "kpkeys_switch" },
 	.run = top_run,

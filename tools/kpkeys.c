@@ -22,20 +22,24 @@
 #define KPKEYS_VERSION "dev"
 #endif
 
-static const struct command *commands[] = {
-	&cmd_top, &cmd_isb, &cmd_batch, &cmd_faults, &cmd_audit, &cmd_splits,
-};
+/*
+ * The subcommands, in `kpkeys help` order. Each NAME is tools/cmd_NAME.c,
+ * which defines cmd_NAME, with its BPF program bpf/NAME.bpf.c; the
+ * Makefile and the tests find them from there and from `kpkeys help`.
+ */
+#define KPKEYS_COMMANDS(X) X(top) X(isb) X(batch) X(faults) X(audit) X(splits)
+
+#define DECLARE_COMMAND(name) extern const struct command cmd_##name;
+KPKEYS_COMMANDS(DECLARE_COMMAND)
+#define COMMAND_ENTRY(name) &cmd_##name,
+static const struct command *commands[] = { KPKEYS_COMMANDS(COMMAND_ENTRY) };
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static const char common_help[] =
-"Common options:\n"
-"  -d, --duration SECONDS  run this long, report and exit\n"
-"  -p, --pid PID           only the process PID\n"
-"  -C, --cpu CPU           only events on CPU\n"
-"  -j, --json              newline-delimited JSON, one document per report or event\n"
-"  -v, --verbose           libbpf debug output (with the verifier log on a rejection)\n"
-"  -h, --help              this help\n"
-"  INTERVAL [COUNT]        report every INTERVAL seconds, COUNT times\n";
+static void common_help(FILE *out)
+{
+	fprintf(out, "\nCommon options:\n");
+	print_options(out, NULL);
+}
 
 static volatile sig_atomic_t exiting;
 static bool verbose_libbpf;
@@ -66,7 +70,7 @@ static void usage_all(FILE *out)
 "Commands:\n");
 	for (size_t i = 0; i < NR_COMMANDS; i++)
 		fprintf(out, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(out, "\n%s", common_help);
+	common_help(out);
 	fprintf(out,
 "\n"
 "Examples:\n"
@@ -84,9 +88,18 @@ static void usage_all(FILE *out)
 
 static void usage_cmd(FILE *out, const struct command *c)
 {
+	bool own = false;
+
 	fprintf(out, "Usage: kpkeys %s [OPTIONS] [INTERVAL [COUNT]]\n\n%s\n%s",
 		c->name, c->summary, c->help);
-	fprintf(out, "\n%s", common_help);
+	for (int id = KO_FIRST_OWN; id < KO_NR; id++)
+		own |= c->opt_help[id] != NULL;
+	if (own) {
+		fprintf(out, "\nOptions:\n");
+		print_options(out, c);
+	}
+	fprintf(out, "\nExamples:\n%s", c->examples);
+	common_help(out);
 }
 
 static const struct command *find_command(const char *name)

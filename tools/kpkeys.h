@@ -19,12 +19,25 @@
 #define EXIT_RUNTIME	1
 #define EXIT_USAGE	2
 
-/* Subcommand-specific options, in struct command.opts. */
-#define OPT_ROWS	(1u << 0)	/* -n N */
-#define OPT_SORT	(1u << 1)	/* -s KEY */
-#define OPT_PERCPU	(1u << 2)	/* -P */
-#define OPT_FOLDED	(1u << 3)	/* -f, --writes */
-#define OPT_SUMMARY	(1u << 4)	/* -S */
+/*
+ * Every option, in --help order: first those every command takes, then
+ * those a command takes when it gives their help line (opt_help).
+ */
+enum kp_opt_id {
+	KO_DURATION, KO_PID, KO_CPU, KO_JSON, KO_VERBOSE, KO_HELP,
+	KO_FIRST_OWN,
+	KO_SUMMARY = KO_FIRST_OWN, KO_ROWS, KO_SORT, KO_PERCPU, KO_FOLDED,
+	KO_WRITES,
+	KO_NR
+};
+
+struct kp_option {
+	int val;		/* its short option, or 0: long only */
+	const char *name;	/* its long option */
+	const char *arg;	/* its value's name in --help, NULL: a flag */
+	const char *help;	/* the help line of a common option */
+};
+extern const struct kp_option kp_options[KO_NR];
 
 enum sort_key { SORT_COUNT, SORT_NAME };
 
@@ -33,8 +46,10 @@ struct env;
 struct command {
 	const char *name;
 	const char *summary;
-	const char *help;		/* options and examples after the usage line */
-	unsigned int opts;
+	const char *help;		/* what it reports, after the summary */
+	/* its own options' help, lines joined by "\n"; NULL: not taken */
+	const char *opt_help[KO_NR];
+	const char *examples;
 	double default_interval;	/* 0: report at the end only */
 	const char *events[6];		/* trace events it attaches to */
 	int (*run)(struct env *env);
@@ -63,9 +78,6 @@ struct env {
 	struct json json_doc;
 };
 
-extern const struct command cmd_top, cmd_isb, cmd_batch, cmd_faults,
-	cmd_audit, cmd_splits;
-
 /*
  * Parse argv (after the subcommand name) into ENV. Returns 0, or
  * EXIT_USAGE after printing one line; *help is set for -h/--help.
@@ -73,6 +85,11 @@ extern const struct command cmd_top, cmd_isb, cmd_batch, cmd_faults,
  */
 int parse_args(struct env *env, const struct command *cmd, int argc,
 	       char **argv, bool *help);
+/*
+ * --help's option lines, from kp_options: CMD's own (CMD non-NULL) or the
+ * common ones (NULL) and INTERVAL [COUNT].
+ */
+void print_options(FILE *out, const struct command *cmd);
 /* strict number parsers: the whole string, in range */
 int parse_double(const char *s, double *out);
 int parse_long(const char *s, long min, long max, long *out);

@@ -7,6 +7,7 @@ or the privileges are missing, and nothing on stdout when it fails."""
 import os
 import re
 import shutil
+import string
 import subprocess
 import unittest
 
@@ -14,34 +15,20 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TOOLS = os.path.join(ROOT, "build", "tools")
 UNIT = os.path.join(TOOLS, "kpkeys-unit")
 KPKEYS = os.path.join(TOOLS, "kpkeys")
-COMMANDS = ("top", "isb", "batch", "faults", "audit", "splits")
-
-# What the unit program is built from (the Makefile's rule for it).
-UNIT_SOURCES = ["tests/unit/tool_unit.c", "bpf/kpkeys_tool.h"] + [
-    f"tools/{f}" for f in ("args.c", "decode.c", "hist.c", "json.c",
-                           "ksyms.c", "maps.c")]
+# A subcommand is tools/cmd_NAME.c (with bpf/NAME.bpf.c).
+SOURCE_COMMANDS = sorted(f[4:-2] for f in os.listdir(os.path.join(ROOT, "tools"))
+                         if f.startswith("cmd_") and f.endswith(".c"))
 
 _built = {}
 
 
-def stale(path, sources):
-    """Whether PATH is missing or older than one of SOURCES (under ROOT)."""
-    if not os.path.exists(path):
-        return True
-    t = os.path.getmtime(path)
-    srcs = [os.path.join(ROOT, s) for s in sources]
-    srcs += [os.path.join(ROOT, "tools", f)
-             for f in os.listdir(os.path.join(ROOT, "tools")) if f.endswith(".h")]
-    return any(os.path.getmtime(s) > t for s in srcs if os.path.exists(s))
-
-
-def build(path, sources=None):
-    """Build PATH with make when missing (or, given SOURCES, out of date).
-    Returns None, or why it could not be built."""
+def build(path, always=False):
+    """Build PATH with make when missing (ALWAYS: let make decide, for what
+    does not need a kernel). Returns None, or why it could not be built."""
     if path in _built:
         return _built[path]
     err = None
-    if (not os.path.exists(path)) if sources is None else stale(path, sources):
+    if always or not os.path.exists(path):
         p = subprocess.run(["make", "-s", "--no-print-directory", path],
                            cwd=ROOT, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True, timeout=1800)
@@ -61,7 +48,7 @@ class UnitGroups(unittest.TestCase):
     """tests/unit/tool_unit.c, one group per test."""
 
     def group(self, name):
-        err = build(UNIT, UNIT_SOURCES)
+        err = build(UNIT, always=True)
         if err:
             self.fail(err)
         p = run([UNIT, name])
@@ -111,6 +98,28 @@ def cap_eff():
     return 0
 
 
+_commands = []
+
+
+def help_commands():
+    """The subcommands `kpkeys help` lists, in its order."""
+    if not _commands:
+        out = run([KPKEYS, "help"]).stdout
+        block = out.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0]
+        _commands.extend(ln.split()[0] for ln in block.splitlines())
+    return _commands
+
+
+def listed_options(text, header="Options:"):
+    """The options a --help lists under HEADER, each by its short form
+    (its long one when it has none)."""
+    if f"\n{header}\n" not in text:
+        return set()
+    block = text.split(f"\n{header}\n", 1)[1].split("\n\n", 1)[0]
+    return {m.group(1) or m.group(2) for m in
+            re.finditer(r"(?m)^  (?:(-\w), |    )(--[\w-]+)", block)}
+
+
 class Cli(unittest.TestCase):
     """The native binary on this host (no kpkeys in its kernel)."""
 
@@ -136,9 +145,32 @@ class Cli(unittest.TestCase):
     def test_help_lists_commands(self):
         p = self.kpkeys("help")
         self.assertEqual(p.returncode, 0, p.stderr)
-        for c in COMMANDS:
-            self.assertRegex(p.stdout, rf"(?m)^  {c} +\S", f"'{c}' not listed")
+        # every tools/cmd_NAME.c is in the command table, and nothing else
+        self.assertEqual(sorted(help_commands()), SOURCE_COMMANDS,
+                         "kpkeys help against tools/cmd_*.c")
+        for c in help_commands():
+            self.assertRegex(p.stdout, rf"(?m)^  {c} +\S", f"'{c}' has no summary")
         self.assertIn("Examples:", p.stdout)
+
+    def test_help_options_are_the_accepted_ones(self):
+        """Each command takes exactly the options its --help lists, besides
+        the common ones: every letter is tried, and every long-only option
+        any command lists."""
+        helps = {c: self.kpkeys(c, "--help").stdout for c in help_commands()}
+        long_only = {o for t in helps.values() for o in listed_options(t)
+                     if o.startswith("--")}
+        for c, text in helps.items():
+            common = listed_options(text, "Common options:")
+            self.assertIn("-d", common, f"{c} --help lists no common options")
+            taken = set()
+            for opt in [f"-{x}" for x in string.ascii_letters] + sorted(long_only):
+                # "--help" ends parsing, or is the value of an option that takes one
+                p = self.kpkeys(c, opt, "--help")
+                if p.returncode == 0 or not re.search(
+                        r"unknown option|does not apply", p.stderr):
+                    taken.add(opt)
+            self.assertEqual(taken - common, listed_options(text),
+                             f"options {c} takes, against its --help")
 
     def test_help_command(self):
         for argv in (["help", "top"], ["top", "--help"], ["top", "-h"]):
@@ -150,7 +182,7 @@ class Cli(unittest.TestCase):
                 self.assertIn("Examples:", p.stdout)
 
     def test_every_command_help(self):
-        for c in COMMANDS:
+        for c in help_commands():
             with self.subTest(command=c):
                 p = self.kpkeys(c, "--help")
                 self.assertEqual(p.returncode, 0, p.stderr)

@@ -665,16 +665,53 @@ static void test_json(void)
 
 /* ---- args ---- */
 
+/* A command takes the options it gives a help line for. */
 static const struct command cmd_rows = {
-	.name = "top", .summary = "unit", .help = "", .opts = OPT_ROWS | OPT_SORT,
+	.name = "top", .summary = "unit", .help = "",
+	.opt_help = { [KO_ROWS] = "rows", [KO_SORT] = "sort" },
 };
 static const struct command cmd_fold = {
-	.name = "audit", .summary = "unit", .help = "", .opts = OPT_FOLDED,
+	.name = "audit", .summary = "unit", .help = "",
+	.opt_help = { [KO_FOLDED] = "folded", [KO_WRITES] = "writes" },
 };
 static const struct command cmd_all = {
 	.name = "isb", .summary = "unit", .help = "",
-	.opts = OPT_ROWS | OPT_SORT | OPT_PERCPU | OPT_FOLDED | OPT_SUMMARY,
+	.opt_help = { [KO_ROWS] = "rows", [KO_SORT] = "sort", [KO_PERCPU] = "per CPU",
+		      [KO_FOLDED] = "folded", [KO_WRITES] = "writes",
+		      [KO_SUMMARY] = "summary" },
 };
+
+/* --help's option lines, from the table parse_args reads */
+static void print_options_checks(void)
+{
+	static const struct command two = {
+		.name = "x", .summary = "", .help = "",
+		.opt_help = { [KO_WRITES] = "w", [KO_ROWS] = "first\nsecond" },
+	};
+	const char *first = "  -d, --duration SECONDS  run this long, report and exit\n";
+	const char *last = "  INTERVAL [COUNT]        report every INTERVAL seconds, COUNT times\n";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	print_options(f, &two);
+	fclose(f);
+	CHECK(buf && !strcmp(buf, "  -n, --rows N            first\n"
+				  "                          second\n"
+				  "      --writes            w\n"),
+	      "print_options: a command's own options in table order, later lines indented");
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	print_options(f, NULL);
+	fclose(f);
+	CHECK(buf && !strncmp(buf, first, strlen(first)) &&
+	      strstr(buf, "  -h, --help              this help\n") &&
+	      !strstr(buf, "--rows") &&
+	      len > strlen(last) && !strcmp(buf + len - strlen(last), last),
+	      "print_options: the common options, then INTERVAL [COUNT]");
+	free(buf);
+}
 
 static struct env env;
 static bool help;
@@ -870,19 +907,20 @@ static void test_args(void)
 
 	/* options per command */
 	refused(PARSE(&cmd_rows, "top", "-f"), &cmd_rows, "option '-f' does not apply to top",
-		"-f refused without OPT_FOLDED");
+		"-f refused without its help line");
 	refused(PARSE(&cmd_rows, "top", "--folded"), &cmd_rows, "option '--folded' does not apply",
-		"--folded refused without OPT_FOLDED");
+		"--folded refused without its help line");
 	refused(PARSE(&cmd_rows, "top", "--writes"), &cmd_rows, "option '--writes' does not apply",
-		"--writes refused without OPT_FOLDED");
+		"--writes refused without its help line");
 	refused(PARSE(&cmd_rows, "top", "-P"), &cmd_rows, "option '-P' does not apply",
-		"-P refused without OPT_PERCPU");
+		"-P refused without its help line");
 	refused(PARSE(&cmd_rows, "top", "-S"), &cmd_rows, "option '-S' does not apply",
-		"-S refused without OPT_SUMMARY");
+		"-S refused without its help line");
 	refused(PARSE(&cmd_fold, "audit", "-n", "5"), &cmd_fold, "option '-n' does not apply to audit",
-		"-n refused without OPT_ROWS");
+		"-n refused without its help line");
 	refused(PARSE(&cmd_fold, "audit", "-s", "name"), &cmd_fold, "option '-s' does not apply",
-		"-s refused without OPT_SORT");
+		"-s refused without its help line");
+	print_options_checks();
 	refused(PARSE(&cmd_rows, "top", "-jf"), &cmd_rows, "option '-jf' does not apply",
 		"-jf refused naming '-jf'");
 	refused(PARSE(&cmd_rows, "top", "-fj"), &cmd_rows, "option '-fj' does not apply",
@@ -931,7 +969,7 @@ static void test_args(void)
 
 	/* output formats */
 	ret = PARSE(&cmd_fold, "audit", "-f");
-	accepted(ret, "-f accepted with OPT_FOLDED");
+	accepted(ret, "-f accepted with its help line");
 	CHECK(env.folded, "-f sets folded");
 	ret = PARSE(&cmd_fold, "audit", "-f", "--writes");
 	accepted(ret, "-f --writes accepted");
