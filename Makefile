@@ -184,7 +184,8 @@ $(GUESTBIN)/kp-%: tests/bpf/%.c $(OBJ)/%.skel.h | $(DEPS_STAMP)
 $(GUESTBIN)/%: tests/workloads/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call msg,CC,$(@F) (static $(ARCH)))
-	$(Q)$(CROSS_CC) $(CFLAGS_TOOLS) -static $< -o $@
+	@mkdir -p $(OBJ)
+	$(Q)$(CROSS_CC) $(CFLAGS_TOOLS) -MMD -MP -MF $(OBJ)/$(@F).d -static $< -o $@
 
 GUEST_BINS := $(GUESTBIN)/kp-tpcount $(GUESTBIN)/mmwork $(GUESTBIN)/jsoncheck \
 	$(GUESTBIN)/kmodrun

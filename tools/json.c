@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "json.h"
+#include "utf8.h"
 
 void json_init(struct json *j)
 {
@@ -65,6 +66,7 @@ static void putf(struct json *j, const char *fmt, ...)
 void json_put_string(struct json *j, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n;
 
 	put(j, "\"", 1);
 	for (; *p; p++) {
@@ -77,11 +79,19 @@ void json_put_string(struct json *j, const char *s)
 		case '\b': put(j, "\\b", 2); break;
 		case '\f': put(j, "\\f", 2); break;
 		default:
-			if (*p < 0x20 || *p == 0x7f || *p >= 0x80)
-				/* control bytes; non-ASCII kept valid as \u00XX (bytes, not UTF-8) */
+			if (*p >= 0x80 && (n = utf8_seq_len(p))) {
+				/* valid UTF-8 (a process name, say) as it is */
+				put(j, (const char *)p, n);
+				p += n - 1;
+			} else if (*p < 0x20 || *p >= 0x7f) {
+				/*
+				 * control bytes, and bytes that are not UTF-8:
+				 * one \u00XX each, so the document stays valid
+				 */
 				putf(j, "\\u%04x", *p);
-			else
+			} else {
 				put(j, (const char *)p, 1);
+			}
 		}
 	}
 	put(j, "\"", 1);

@@ -594,10 +594,23 @@ static void test_json(void)
 
 	/* escaping */
 	json_reset(&j);
-	json_put_string(&j, "q\"b\\s\nn\tt\rr\bb\ff\x01x\x1fy\x7fz\xc3\xa9");
-	check_str(j.buf, "\"q\\\"b\\\\s\\nn\\tt\\rr\\bb\\ff\\u0001x\\u001fy\\u007fz"
-		  "\\u00c3\\u00a9\"",
-		  "json_put_string escapes \" \\ \\n \\t \\r \\b \\f, 0x01 0x1f 0x7f and bytes >= 0x80");
+	json_put_string(&j, "q\"b\\s\nn\tt\rr\bb\ff\x01x\x1fy\x7fz");
+	check_str(j.buf, "\"q\\\"b\\\\s\\nn\\tt\\rr\\bb\\ff\\u0001x\\u001fy\\u007fz\"",
+		  "json_put_string escapes \" \\ \\n \\t \\r \\b \\f, 0x01 0x1f 0x7f");
+	json_reset(&j);
+	/* é (2 bytes), € (3), U+10FFFF and 😀 (4) */
+	json_put_string(&j, "caf\xc3\xa9 \xe2\x82\xac \xf4\x8f\xbf\xbf \xf0\x9f\x98\x80");
+	check_str(j.buf, "\"caf\xc3\xa9 \xe2\x82\xac \xf4\x8f\xbf\xbf \xf0\x9f\x98\x80\"",
+		  "json_put_string passes valid UTF-8 through");
+	json_reset(&j);
+	/*
+	 * a stray continuation byte, an overlong '/', a surrogate, above
+	 * U+10FFFF, a lead byte before ASCII, a sequence cut by the end
+	 */
+	json_put_string(&j, "\x80|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xc3x|\xe2\x82");
+	check_str(j.buf, "\"\\u0080|\\u00c0\\u00af|\\u00ed\\u00a0\\u0080|"
+		  "\\u00f4\\u0090\\u0080\\u0080|\\u00c3x|\\u00e2\\u0082\"",
+		  "json_put_string escapes each byte that is not UTF-8");
 	json_reset(&j);
 	json_put_string(&j, NULL);
 	check_str(j.buf, "\"\"", "json_put_string(NULL) is \"\"");

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../../tools/utf8.h"
 
 static const char *p, *start, *err;
 
@@ -30,6 +31,14 @@ static int string(void)
 	for (p++; *p != '"'; p++) {
 		if (!*p || (unsigned char)*p < 0x20)
 			return err = "unterminated string or raw control character", 0;
+		if ((unsigned char)*p >= 0x80) {
+			size_t n = utf8_seq_len((const unsigned char *)p);
+
+			if (!n)
+				return err = "a string byte that is not UTF-8", 0;
+			p += n - 1;
+			continue;
+		}
 		if (*p == '\\') {
 			p++;
 			if (*p == 'u') {
