@@ -97,11 +97,59 @@ void snapshot_free(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* FNV-1a over the name and the id */
+static size_t row_hash(const char *name, int64_t id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	for (int i = 0; i < 8; i++)
+		h = (h ^ (uint8_t)((uint64_t)id >> (8 * i))) * 0x100000001b3ULL;
+	return (size_t)h;
+}
+
+/* The slot of NAME/ID: the one holding it, or the empty one it would take. */
+static size_t *row_slot(const struct rows *rs, const char *name, int64_t id)
+{
+	size_t mask = rs->nslots - 1, i = row_hash(name, id) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		size_t k = rs->slot[i];
+
+		if (!k || (rs->r[k - 1].id == id && !strcmp(rs->r[k - 1].name, name)))
+			return &rs->slot[i];
+	}
+}
+
+/* An index with room for N rows: 0 or -ENOMEM. */
+static int rows_index(struct rows *rs, size_t n)
+{
+	size_t nslots = 64;
+
+	while (nslots < 2 * n)
+		nslots *= 2;
+	free(rs->slot);
+	rs->slot = calloc(nslots, sizeof(*rs->slot));
+	if (!rs->slot) {
+		rs->nslots = 0;
+		return -ENOMEM;
+	}
+	rs->nslots = nslots;
+	for (size_t i = 0; i < rs->n; i++)
+		*row_slot(rs, rs->r[i].name, rs->r[i].id) = i + 1;
+	return 0;
+}
+
 struct row *rows_get(struct rows *rs, const char *name, int64_t id)
 {
-	for (size_t i = 0; i < rs->n; i++)
-		if (rs->r[i].id == id && !strcmp(rs->r[i].name, name))
-			return &rs->r[i];
+	size_t *slot;
+
+	if (rs->nslots < 2 * (rs->n + 1) && rows_index(rs, 2 * (rs->n + 1)))
+		return NULL;
+	slot = row_slot(rs, name, id);
+	if (*slot)
+		return &rs->r[*slot - 1];
 	if (rs->n == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 32;
 		struct row *p = realloc(rs->r, cap * sizeof(*p));
@@ -116,7 +164,8 @@ struct row *rows_get(struct rows *rs, const char *name, int64_t id)
 	if (!rs->r[rs->n].name)
 		return NULL;
 	rs->r[rs->n].id = id;
-	return &rs->r[rs->n++];
+	*slot = ++rs->n;
+	return &rs->r[rs->n - 1];
 }
 
 static int sort_col;
@@ -145,9 +194,14 @@ static int cmp_rows_name(const void *a, const void *b)
 void rows_sort(struct rows *rs, int col, int by_name)
 {
 	sort_col = col;
-	if (rs->n)
-		qsort(rs->r, rs->n, sizeof(rs->r[0]),
-		      by_name ? cmp_rows_name : cmp_rows_count);
+	if (!rs->n)
+		return;
+	qsort(rs->r, rs->n, sizeof(rs->r[0]),
+	      by_name ? cmp_rows_name : cmp_rows_count);
+	/* the rows moved: the next rows_get() indexes them again */
+	free(rs->slot);
+	rs->slot = NULL;
+	rs->nslots = 0;
 }
 
 void rows_free(struct rows *rs)
@@ -155,6 +209,7 @@ void rows_free(struct rows *rs)
 	for (size_t i = 0; i < rs->n; i++)
 		free(rs->r[i].name);
 	free(rs->r);
+	free(rs->slot);
 	memset(rs, 0, sizeof(*rs));
 }
 

@@ -57,9 +57,16 @@ struct row {
 struct rows {
 	struct row *r;
 	size_t n, cap;
+	/* open addressing over r: index + 1, 0 empty; rebuilt after a sort */
+	size_t *slot;
+	size_t nslots;		/* a power of two, at least twice n */
 };
 
-/* The row named NAME (created zeroed if missing); NULL if out of memory. */
+/*
+ * The row named NAME with ID (created zeroed if missing), found by hash;
+ * NULL if out of memory. A pointer to a row lasts until the next
+ * rows_get() or rows_sort().
+ */
 struct row *rows_get(struct rows *rs, const char *name, int64_t id);
 /* Descending by v[COL] (ties by id, then name), or ascending by name. */
 void rows_sort(struct rows *rs, int col, int by_name);

@@ -1211,7 +1211,32 @@ static void test_rows(void)
 	rows_sort(&rs, 0, 0);
 	check_str(row_str(&rs), "huge/0 mid/0 neg/-5 small/0",
 		  "rows_sort: negative ids sort first among ties");
+	r = rows_get(&rs, "mid", 0);
+	CHECK(r && r->v[0] == 1ULL << 63 && rs.n == 4, "rows_get finds a row after a sort");
 	rows_free(&rs);
+
+	/*
+	 * The index: 20000 rows (the most a report has is two maps of 8192),
+	 * names shared by 4 ids each, found again before and after a sort
+	 */
+	found = fresh = true;
+	for (int i = 0; i < 20000 && fresh; i++) {
+		snprintf(name, sizeof(name), "s%d", i / 4);
+		r = rows_get(&rs, name, i % 4 - 2);
+		fresh = r && r->v[0] == 0;
+		if (r)
+			r->v[0] = i + 1;
+	}
+	CHECK(fresh && rs.n == 20000, "20000 rows created fresh");
+	rows_sort(&rs, 0, 1);
+	for (int i = 0; i < 20000 && found; i++) {
+		snprintf(name, sizeof(name), "s%d", i / 4);
+		r = rows_get(&rs, name, i % 4 - 2);
+		found = r && r->v[0] == (uint64_t)i + 1;
+	}
+	CHECK(found && rs.n == 20000, "every one of 20000 rows found after a sort");
+	rows_free(&rs);
+	CHECK(!rs.slot && rs.nslots == 0, "rows_free drops the index");
 }
 
 /* ---- main ---- */
