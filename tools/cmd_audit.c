@@ -15,26 +15,64 @@ struct audit_ctx {
 
 enum { A_WINDOWS, A_WRITES };
 
+/* A code path: its symbolized frames, leaf first (a row's data). */
+struct audit_path {
+	int n;
+	char *frames[KP_MAX_STACK];
+};
+
+struct audit_report {
+	double secs;
+	bool last;
+	__u64 windows, writes, stack_errors, dropped;
+	/*
+	 * One row per code path: name, its frames folded root first (stacks
+	 * that symbolize alike merge); v[A_WINDOWS], v[A_WRITES]; data, the
+	 * struct audit_path. Sorted by the column ranked on.
+	 */
+	struct rows paths;
+	size_t shown;		/* the rows to print */
+};
+
+static void audit_report_free(struct audit_report *rep)
+{
+	for (size_t i = 0; i < rep->paths.n; i++) {
+		struct audit_path *p = rep->paths.r[i].data;
+
+		for (int f = 0; p && f < p->n; f++)
+			free(p->frames[f]);
+		free(p);
+	}
+	rows_free(&rep->paths);
+}
+
 /*
- * Symbolize stack ID into ROW's name as folded frames, root first; the
- * frames of the tracing path are left out. Frames leaf-first in FRAMES.
+ * Stack ID's frames, leaf first and without the tracing path's, into P,
+ * and folded root first into FOLDED. 0, or -1 when the stack is gone.
  */
-static int stack_name(struct env *env, int fd, __u32 id, char *out, size_t size)
+static int stack_frames(struct env *env, int fd, __u32 id, struct audit_path *p,
+			char *folded, size_t size)
 {
 	__u64 ips[KP_MAX_STACK] = {};
 	char sym[128];
-	int n = 0, first = 0;
+	int n = 0, first;
 	size_t len = 0;
 
-	out[0] = 0;
+	folded[0] = 0;
+	p->n = 0;
 	if (bpf_map_lookup_elem(fd, &id, ips))
 		return -1;
 	while (n < KP_MAX_STACK && ips[n])
 		n++;
 	first = kp_first_traced_frame(env, ips, n);
-	for (int i = n - 1; i >= first && len + 1 < size; i--) {
-		int w = snprintf(out + len, size - len, "%s%s", len ? ";" : "",
-				 kp_sym(env, ips[i], sym, sizeof(sym)));
+	for (int i = first; i < n; i++) {
+		p->frames[p->n] = strdup(kp_sym(env, ips[i], sym, sizeof(sym)));
+		if (p->frames[p->n])
+			p->n++;
+	}
+	for (int f = p->n - 1; f >= 0 && len + 1 < size; f--) {
+		int w = snprintf(folded + len, size - len, "%s%s", len ? ";" : "",
+				 p->frames[f]);
 
 		if (w < 0)
 			break;
@@ -43,19 +81,39 @@ static int stack_name(struct env *env, int fd, __u32 id, char *out, size_t size)
 	return 0;
 }
 
-static int audit_report(struct env *env, void *ctx, double secs, bool last)
+/* One path's row, its frames attached when new. */
+static struct row *path_row(struct env *env, struct rows *rs, int sfd, __u32 id)
 {
-	struct audit_ctx *t = ctx;
+	static char folded[KP_MAX_STACK * 128];
+	struct audit_path *p = calloc(1, sizeof(*p));
+	struct row *r;
+
+	if (!p)
+		return NULL;
+	if (stack_frames(env, sfd, id, p, folded, sizeof(folded))) {
+		snprintf(folded, sizeof(folded), "[stack %u lost]", id);
+		p->frames[0] = strdup(folded);
+		p->n = p->frames[0] ? 1 : 0;
+	}
+	r = rows_get(rs, folded, 0);
+	if (r && !r->data) {
+		r->data = p;
+		return r;
+	}
+	for (int f = 0; f < p->n; f++)
+		free(p->frames[f]);
+	free(p);
+	return r;
+}
+
+/* This report's windows and writes per path; 0 or an exit status. */
+static int audit_collect(struct env *env, struct audit_ctx *t,
+			 struct audit_report *rep)
+{
 	struct audit_bpf *skel = t->skel;
 	int sfd = bpf_map__fd(skel->maps.stacks), err;
-	struct rows stacks = {};
-	struct snapshot s;
 	struct audit_bpf__bss g;
-	struct json *j = &env->json_doc;
-	__u64 windows = 0, writes = 0;
-	static char name[KP_MAX_STACK * 128];
-	char clk[16];
-	size_t rows;
+	struct snapshot s;
 
 	if (kp_read_globals(env, skel->maps.bss, &g, sizeof(g)))
 		return EXIT_RUNTIME;
@@ -65,6 +123,8 @@ static int audit_report(struct env *env, void *ctx, double secs, bool last)
 		kp_err(env, "reading the BPF maps: %s", strerror(-err));
 		return EXIT_RUNTIME;
 	}
+	rep->stack_errors = g.stack_errors;
+	rep->dropped = g.dropped_windows;
 	for (size_t i = 0; i < s.n; i++) {
 		const __u32 *id = SNAP_KEY(&s, i);
 		const struct kp_audit_stat *v = SNAP_VAL(&s, i);
@@ -75,100 +135,109 @@ static int audit_report(struct env *env, void *ctx, double secs, bool last)
 
 		if (!dw && !dr)
 			continue;
-		if (stack_name(env, sfd, *id, name, sizeof(name)))
-			snprintf(name, sizeof(name), "[stack %u lost]", *id);
-		r = rows_get(&stacks, name, 0);
+		r = path_row(env, &rep->paths, sfd, *id);
 		if (r) {
 			r->v[A_WINDOWS] += dw;
 			r->v[A_WRITES] += dr;
 		}
-		windows += dw;
-		writes += dr;
+		rep->windows += dw;
+		rep->writes += dr;
 	}
-	rows_sort(&stacks, env->weight_writes ? A_WRITES : A_WINDOWS, 0);
-	rows = env->rows && !env->folded && (size_t)env->rows < stacks.n ?
-	       (size_t)env->rows : stacks.n;
-
-	if (env->json) {
-		json_obj_begin(j, NULL);
-		json_str(j, "type", "audit");
-		json_double(j, "time", kp_now() + kp_boot_offset());
-		json_double(j, "interval_s", secs);
-		json_uint(j, "windows", windows);
-		json_uint(j, "writes", writes);
-		json_arr_begin(j, "stacks");
-		for (size_t i = 0; i < rows; i++) {
-			char *p = stacks.r[i].name, *q;
-			int nf = 1;
-
-			json_obj_begin(j, NULL);
-			json_uint(j, "windows", stacks.r[i].v[A_WINDOWS]);
-			json_uint(j, "writes", stacks.r[i].v[A_WRITES]);
-			/* frames leaf first */
-			json_arr_begin(j, "frames");
-			for (q = p; *q; q++)
-				nf += *q == ';';
-			for (int f = nf - 1; f >= 0; f--) {
-				char *b = p, *e;
-
-				for (int k = 0; k < f; k++)
-					b = strchr(b, ';') + 1;
-				e = strchr(b, ';');
-				if (e)
-					*e = 0;
-				json_str(j, NULL, b);
-				if (e)
-					*e = ';';
-			}
-			json_arr_end(j);
-			json_obj_end(j);
-		}
-		json_arr_end(j);
-		json_uint(j, "stack_errors", g.stack_errors);
-		json_uint(j, "dropped", g.dropped_windows);
-		json_bool(j, "last", last);
-		json_obj_end(j);
-		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
-	} else if (env->folded) {
-		for (size_t i = 0; i < rows; i++)
-			fprintf(env->out, "%s %llu\n", stacks.r[i].name,
-				(unsigned long long)stacks.r[i].v[env->weight_writes ? A_WRITES : A_WINDOWS]);
-		fflush(env->out);
-	} else {
-		fprintf(env->out, "%s  %.2f s: %llu windows with page-table write access, %llu page-table writes, %zu code paths\n",
-			kp_clock(clk, sizeof(clk)), secs, (unsigned long long)windows,
-			(unsigned long long)writes, stacks.n);
-		fprintf(env->out, "%10s %10s  %s\n", "WINDOWS", "WRITES", "KERNEL STACK (leaf first)");
-		for (size_t i = 0; i < rows; i++) {
-			char *p = stacks.r[i].name, *e;
-			int nf = 1;
-
-			for (e = p; *e; e++)
-				nf += *e == ';';
-			fprintf(env->out, "%10llu %10llu", (unsigned long long)stacks.r[i].v[A_WINDOWS],
-				(unsigned long long)stacks.r[i].v[A_WRITES]);
-			for (int f = nf - 1; f >= 0; f--) {
-				char *b = p;
-
-				for (int k = 0; k < f; k++)
-					b = strchr(b, ';') + 1;
-				e = strchr(b, ';');
-				fprintf(env->out, "%s%.*s\n", f == nf - 1 ? "  " : "                        ",
-					(int)(e ? e - b : (long)strlen(b)), b);
-			}
-		}
-		if (rows < stacks.n)
-			fprintf(env->out, "(%zu more code paths; -n 0 shows all)\n", stacks.n - rows);
-		if (g.stack_errors || g.dropped_windows)
-			fprintf(env->out, "%llu stacks not captured, %llu windows not attributed (full maps)\n",
-				(unsigned long long)g.stack_errors,
-				(unsigned long long)g.dropped_windows);
-		fputc('\n', env->out);
-		fflush(env->out);
-	}
+	rows_sort(&rep->paths, env->weight_writes ? A_WRITES : A_WINDOWS, 0);
+	rep->shown = env->rows && !env->folded && (size_t)env->rows < rep->paths.n ?
+		     (size_t)env->rows : rep->paths.n;
 	snapshot_free(&t->prev);
 	t->prev = s;
-	rows_free(&stacks);
+	return 0;
+}
+
+static int audit_print_json(struct env *env, const struct audit_report *rep)
+{
+	struct json *j = &env->json_doc;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "audit");
+	json_double(j, "time", kp_now() + kp_boot_offset());
+	json_double(j, "interval_s", rep->secs);
+	json_uint(j, "windows", rep->windows);
+	json_uint(j, "writes", rep->writes);
+	json_arr_begin(j, "stacks");
+	for (size_t i = 0; i < rep->shown; i++) {
+		const struct row *r = &rep->paths.r[i];
+		const struct audit_path *p = r->data;
+
+		json_obj_begin(j, NULL);
+		json_uint(j, "windows", r->v[A_WINDOWS]);
+		json_uint(j, "writes", r->v[A_WRITES]);
+		json_arr_begin(j, "frames");	/* leaf first */
+		for (int f = 0; p && f < p->n; f++)
+			json_str(j, NULL, p->frames[f]);
+		json_arr_end(j);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_uint(j, "stack_errors", rep->stack_errors);
+	json_uint(j, "dropped", rep->dropped);
+	json_bool(j, "last", rep->last);
+	json_obj_end(j);
+	return json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+}
+
+/* root;...;leaf COUNT, for flame graphs */
+static void audit_print_folded(struct env *env, const struct audit_report *rep)
+{
+	for (size_t i = 0; i < rep->shown; i++)
+		fprintf(env->out, "%s %llu\n", rep->paths.r[i].name,
+			(unsigned long long)rep->paths.r[i].v[env->weight_writes ?
+							     A_WRITES : A_WINDOWS]);
+	fflush(env->out);
+}
+
+static void audit_print_plain(struct env *env, const struct audit_report *rep)
+{
+	char clk[16];
+
+	fprintf(env->out, "%s  %.2f s: %llu windows with page-table write access, %llu page-table writes, %zu code paths\n",
+		kp_clock(clk, sizeof(clk)), rep->secs, (unsigned long long)rep->windows,
+		(unsigned long long)rep->writes, rep->paths.n);
+	fprintf(env->out, "%10s %10s  %s\n", "WINDOWS", "WRITES", "KERNEL STACK (leaf first)");
+	for (size_t i = 0; i < rep->shown; i++) {
+		const struct row *r = &rep->paths.r[i];
+		const struct audit_path *p = r->data;
+
+		fprintf(env->out, "%10llu %10llu", (unsigned long long)r->v[A_WINDOWS],
+			(unsigned long long)r->v[A_WRITES]);
+		for (int f = 0; p && f < p->n; f++)
+			fprintf(env->out, "%s%s\n", f ? "                        " : "  ",
+				p->frames[f]);
+		if (!p || !p->n)
+			fputc('\n', env->out);
+	}
+	if (rep->shown < rep->paths.n)
+		fprintf(env->out, "(%zu more code paths; -n 0 shows all)\n",
+			rep->paths.n - rep->shown);
+	if (rep->stack_errors || rep->dropped)
+		fprintf(env->out, "%llu stacks not captured, %llu windows not attributed (full maps)\n",
+			(unsigned long long)rep->stack_errors,
+			(unsigned long long)rep->dropped);
+	fputc('\n', env->out);
+	fflush(env->out);
+}
+
+static int audit_report(struct env *env, void *ctx, double secs, bool last)
+{
+	struct audit_report rep = { .secs = secs, .last = last };
+	int err = audit_collect(env, ctx, &rep);
+
+	if (!err) {
+		if (env->json)
+			err = audit_print_json(env, &rep);
+		else if (env->folded)
+			audit_print_folded(env, &rep);
+		else
+			audit_print_plain(env, &rep);
+	}
+	audit_report_free(&rep);
 	return err;
 }
 

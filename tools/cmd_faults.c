@@ -21,105 +21,151 @@ static const char *pgtable_level_name(int l)
 	return l >= 0 && l <= 4 ? n[l] : "?";
 }
 
+/* One fault, decoded for this architecture and symbolized. */
+struct fault {
+	const struct kp_fault_event *e;
+	double time;
+	char comm[KP_TASK_COMM_LEN + 1];
+	char syn[160], reg[160], ip[160], level[16];
+	int first, nr_frames;	/* the frames below the tracing path */
+};
+
+static void fault_decode(struct env *env, struct faults_ctx *t,
+			 const struct kp_fault_event *e, struct fault *f)
+{
+	f->e = e;
+	f->time = e->ts_ns / 1e9 + t->boot_offset;
+	memcpy(f->comm, e->comm, KP_TASK_COMM_LEN);
+	f->comm[KP_TASK_COMM_LEN] = 0;
+	kp_decode_syndrome(env->arch, e->syndrome, f->syn, sizeof(f->syn));
+	kp_decode_reg(env->arch, e->reg, f->reg, sizeof(f->reg));
+	kp_sym_off(env, e->ip, f->ip, sizeof(f->ip));
+	snprintf(f->level, sizeof(f->level), "%s",
+		 kp_level_name(e->level, f->level, sizeof(f->level)));
+	f->nr_frames = e->nr_frames < KP_MAX_STACK ? e->nr_frames : KP_MAX_STACK;
+	/* skip the frames of the tracing path, down to the faulting code */
+	f->first = kp_first_traced_frame(env, e->stack, f->nr_frames);
+}
+
+static int fault_print_json(struct env *env, const struct fault *f)
+{
+	const struct kp_fault_event *e = f->e;
+	struct json *j = &env->json_doc;
+	char frame[160];
+
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "fault");
+	json_double(j, "time", f->time);
+	json_uint(j, "cpu", e->cpu);
+	json_uint(j, "pid", e->pid);
+	json_uint(j, "tid", e->tid);
+	json_str(j, "comm", f->comm);
+	json_hex(j, "addr", e->addr);
+	json_int(j, "pkey", e->pkey);
+	json_str(j, "level", f->level);
+	json_str(j, "access", kp_access_name(e->access));
+	json_hex(j, "syndrome", e->syndrome);
+	json_str(j, "syndrome_decoded", f->syn);
+	json_hex(j, "reg", e->reg);
+	json_str(j, "reg_decoded", f->reg);
+	json_hex(j, "ip", e->ip);
+	json_str(j, "ip_sym", f->ip);
+	json_bool(j, "pgtable", e->pgtable);
+	if (e->pgtable_level >= 0)
+		json_int(j, "pgtable_level", e->pgtable_level);
+	else
+		json_null(j, "pgtable_level");
+	json_arr_begin(j, "stack");
+	for (int i = f->first; i < f->nr_frames; i++)
+		json_str(j, NULL, kp_sym_off(env, e->stack[i], frame, sizeof(frame)));
+	json_arr_end(j);
+	json_obj_end(j);
+	return json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+}
+
+static void fault_print_plain(struct env *env, const struct fault *f)
+{
+	const struct kp_fault_event *e = f->e;
+	char frame[160];
+
+	fprintf(env->out, "%.6f cpu %u %s pid %u tid %u: pkey fault: %s at 0x%llx, pkey %d%s%s%s, level %s\n",
+		f->time, e->cpu, f->comm, e->pid, e->tid, kp_access_name(e->access),
+		(unsigned long long)e->addr, e->pkey,
+		e->pgtable ? " (page table " : "",
+		e->pgtable ? pgtable_level_name(e->pgtable_level) : "",
+		e->pgtable ? ")" : "", f->level);
+	fprintf(env->out, "  syndrome 0x%llx: %s\n", (unsigned long long)e->syndrome, f->syn);
+	fprintf(env->out, "  register 0x%llx: %s\n", (unsigned long long)e->reg, f->reg);
+	fprintf(env->out, "  ip %s\n", f->ip);
+	for (int i = f->first; i < f->nr_frames; i++)
+		fprintf(env->out, "    %s\n", kp_sym_off(env, e->stack[i], frame, sizeof(frame)));
+	fflush(env->out);
+}
+
 static int on_fault(void *ctx, void *data, size_t size)
 {
 	struct faults_ctx *t = ctx;
 	struct env *env = t->env;
-	const struct kp_fault_event *e = data;
-	struct json *j = &env->json_doc;
-	char syn[160], reg[160], ip[160], lvl[16], frame[160], comm[KP_TASK_COMM_LEN + 1];
-	double ts = e->ts_ns / 1e9 + t->boot_offset;
-	int first = 0;
+	struct fault f;
 
-	if (size < sizeof(*e))
+	if (size < sizeof(struct kp_fault_event))
 		return 0;
 	t->seen++;
-	memcpy(comm, e->comm, KP_TASK_COMM_LEN);
-	comm[KP_TASK_COMM_LEN] = 0;
-	kp_decode_syndrome(env->arch, e->syndrome, syn, sizeof(syn));
-	kp_decode_reg(env->arch, e->reg, reg, sizeof(reg));
-	kp_sym_off(env, e->ip, ip, sizeof(ip));
-	/* skip the frames of the tracing path, down to the faulting code */
-	first = kp_first_traced_frame(env, e->stack,
-				      e->nr_frames < KP_MAX_STACK ? e->nr_frames : KP_MAX_STACK);
-
+	fault_decode(env, t, data, &f);
 	if (env->json) {
-		json_obj_begin(j, NULL);
-		json_str(j, "type", "fault");
-		json_double(j, "time", ts);
-		json_uint(j, "cpu", e->cpu);
-		json_uint(j, "pid", e->pid);
-		json_uint(j, "tid", e->tid);
-		json_str(j, "comm", comm);
-		json_hex(j, "addr", e->addr);
-		json_int(j, "pkey", e->pkey);
-		json_str(j, "level", kp_level_name(e->level, lvl, sizeof(lvl)));
-		json_str(j, "access", kp_access_name(e->access));
-		json_hex(j, "syndrome", e->syndrome);
-		json_str(j, "syndrome_decoded", syn);
-		json_hex(j, "reg", e->reg);
-		json_str(j, "reg_decoded", reg);
-		json_hex(j, "ip", e->ip);
-		json_str(j, "ip_sym", ip);
-		json_bool(j, "pgtable", e->pgtable);
-		if (e->pgtable_level >= 0)
-			json_int(j, "pgtable_level", e->pgtable_level);
-		else
-			json_null(j, "pgtable_level");
-		json_arr_begin(j, "stack");
-		for (int i = first; i < e->nr_frames && i < KP_MAX_STACK; i++)
-			json_str(j, NULL, kp_sym_off(env, e->stack[i], frame, sizeof(frame)));
-		json_arr_end(j);
-		json_obj_end(j);
-		if (json_emit(j, env->out))
+		if (fault_print_json(env, &f))
 			t->err = EXIT_RUNTIME;
-		return 0;
+	} else {
+		fault_print_plain(env, &f);
 	}
-	fprintf(env->out, "%.6f cpu %u %s pid %u tid %u: pkey fault: %s at 0x%llx, pkey %d%s%s%s, level %s\n",
-		ts, e->cpu, comm, e->pid, e->tid, kp_access_name(e->access),
-		(unsigned long long)e->addr, e->pkey,
-		e->pgtable ? " (page table " : "",
-		e->pgtable ? pgtable_level_name(e->pgtable_level) : "",
-		e->pgtable ? ")" : "", kp_level_name(e->level, lvl, sizeof(lvl)));
-	fprintf(env->out, "  syndrome 0x%llx: %s\n", (unsigned long long)e->syndrome, syn);
-	fprintf(env->out, "  register 0x%llx: %s\n", (unsigned long long)e->reg, reg);
-	fprintf(env->out, "  ip %s\n", ip);
-	for (int i = first; i < e->nr_frames && i < KP_MAX_STACK; i++)
-		fprintf(env->out, "    %s\n", kp_sym_off(env, e->stack[i], frame, sizeof(frame)));
-	fflush(env->out);
 	return 0;
+}
+
+/* The summary: faults seen and dropped since the previous one. */
+struct faults_report {
+	double secs;
+	bool last;
+	__u64 faults, dropped;
+};
+
+static int faults_print_json(struct env *env, const struct faults_report *rep)
+{
+	struct json *j = &env->json_doc;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "faults_summary");
+	json_double(j, "interval_s", rep->secs);
+	json_uint(j, "faults", rep->faults);
+	json_uint(j, "dropped", rep->dropped);
+	json_bool(j, "last", rep->last);
+	json_obj_end(j);
+	return json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+}
+
+static void faults_print_plain(struct env *env, const struct faults_report *rep)
+{
+	fprintf(env->out, "%.2f s: %llu pkey faults, %llu dropped\n", rep->secs,
+		(unsigned long long)rep->faults, (unsigned long long)rep->dropped);
+	fflush(env->out);
 }
 
 static int faults_report(struct env *env, void *ctx, double secs, bool last)
 {
 	struct faults_ctx *t = ctx;
+	struct faults_report rep = { .secs = secs, .last = last };
 	struct faults_bpf__bss g;
-	struct json *j = &env->json_doc;
-	__u64 dropped;
 
 	if (t->err)
 		return t->err;
 	if (kp_read_globals(env, t->skel->maps.bss, &g, sizeof(g)))
 		return EXIT_RUNTIME;
-	dropped = g.dropped;
-	if (env->json) {
-		json_obj_begin(j, NULL);
-		json_str(j, "type", "faults_summary");
-		json_double(j, "interval_s", secs);
-		json_uint(j, "faults", t->seen - t->prev_seen);
-		json_uint(j, "dropped", dropped - t->prev_dropped);
-		json_bool(j, "last", last);
-		json_obj_end(j);
-		if (json_emit(j, env->out))
-			return EXIT_RUNTIME;
-	} else {
-		fprintf(env->out, "%.2f s: %llu pkey faults, %llu dropped\n", secs,
-			(unsigned long long)(t->seen - t->prev_seen),
-			(unsigned long long)(dropped - t->prev_dropped));
-		fflush(env->out);
-	}
+	rep.faults = t->seen - t->prev_seen;
+	rep.dropped = g.dropped - t->prev_dropped;
 	t->prev_seen = t->seen;
-	t->prev_dropped = dropped;
+	t->prev_dropped = g.dropped;
+	if (env->json)
+		return faults_print_json(env, &rep);
+	faults_print_plain(env, &rep);
 	return 0;
 }
 

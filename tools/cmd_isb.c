@@ -33,84 +33,105 @@ static void print_hist(struct env *env, const char *title, const struct kp_hist 
 		hist_print(env->out, h, "ns");
 }
 
-/* The histogram of KEY on CPU since the last report. */
-static void cpu_delta(struct kp_hist *d, const struct isb_ctx *t, size_t key,
-		      int cpu)
-{
-	hist_sub(d, PSNAP_CUR(&t->hists, key, cpu), PSNAP_PREV(&t->hists, key, cpu));
-}
+/* One report: the switches since the previous one. */
+struct isb_report {
+	double secs;
+	bool last;
+	struct kp_hist all;		/* with their own sync (or every one on x86-64) */
+	struct kp_hist nosync;		/* whose barrier a later one covered */
+	struct kp_hist *cpus;		/* "all" per CPU, nr_cpus of them */
+};
 
-static int isb_report(struct env *env, void *ctx, double secs, bool last)
+static int isb_collect(struct env *env, struct isb_ctx *t, struct isb_report *rep)
 {
-	struct isb_ctx *t = ctx;
 	int err = percpu_snap_read(&t->hists, bpf_map__fd(t->skel->maps.hists));
-	int ncpu = env->nr_cpus;
-	struct kp_hist all = {}, nosync = {}, d;
-	struct json *j = &env->json_doc;
-	char clk[16];
+	struct kp_hist d;
 
 	if (err) {
 		kp_err(env, "reading the BPF map: %s", strerror(-err));
 		return EXIT_RUNTIME;
 	}
-	for (int c = 0; c < ncpu; c++) {
-		cpu_delta(&d, t, 0, c);
-		hist_add(&all, &d);
-		cpu_delta(&d, t, 1, c);
-		hist_add(&nosync, &d);
+	rep->cpus = calloc(env->nr_cpus, sizeof(*rep->cpus));
+	if (!rep->cpus) {
+		kp_err(env, "out of memory");
+		return EXIT_RUNTIME;
 	}
-
-	if (env->json) {
-		json_obj_begin(j, NULL);
-		json_str(j, "type", "isb");
-		json_double(j, "time", kp_now() + kp_boot_offset());
-		json_double(j, "interval_s", secs);
-		json_hist(j, &all);
-		json_obj_begin(j, "without_sync");
-		json_uint(j, "count", nosync.count);
-		json_double(j, "mean_ns", hist_mean(&nosync));
-		json_obj_end(j);
-		if (env->per_cpu) {
-			json_arr_begin(j, "cpus");
-			for (int c = 0; c < ncpu; c++) {
-				cpu_delta(&d, t, 0, c);
-				if (!d.count)
-					continue;
-				json_obj_begin(j, NULL);
-				json_int(j, "cpu", c);
-				json_hist(j, &d);
-				json_obj_end(j);
-			}
-			json_arr_end(j);
-		}
-		json_bool(j, "last", last);
-		json_obj_end(j);
-		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
-	} else {
-		fprintf(env->out, "%s  %.2f s: cost of a level switch (%s), kpkeys_switch cost_ns\n",
-			kp_clock(clk, sizeof(clk)), secs,
-			env->arch == KP_ARCH_X86_64 ? "WRMSR to IA32_PKRS, no barrier needed" :
-			env->arch == KP_ARCH_ARM64 ? "POR_EL1 write + ISB" :
-			"pkey register write + sync barrier");
-		print_hist(env, "all CPUs", &all);
-		if (env->per_cpu)
-			for (int c = 0; c < ncpu; c++) {
-				char title[32];
-
-				cpu_delta(&d, t, 0, c);
-				if (!d.count)
-					continue;
-				snprintf(title, sizeof(title), "CPU %d", c);
-				fputc('\n', env->out);
-				print_hist(env, title, &d);
-			}
-		if (env->arch != KP_ARCH_X86_64)
-			fprintf(env->out, "writes whose barrier a later one covered (sync=0, not above): %llu, mean %.0f ns\n",
-				(unsigned long long)nosync.count, hist_mean(&nosync));
-		fputc('\n', env->out);
-		fflush(env->out);
+	for (int c = 0; c < env->nr_cpus; c++) {
+		hist_sub(&rep->cpus[c], PSNAP_CUR(&t->hists, 0, c), PSNAP_PREV(&t->hists, 0, c));
+		hist_add(&rep->all, &rep->cpus[c]);
+		hist_sub(&d, PSNAP_CUR(&t->hists, 1, c), PSNAP_PREV(&t->hists, 1, c));
+		hist_add(&rep->nosync, &d);
 	}
 	percpu_snap_next(&t->hists);
+	return 0;
+}
+
+static int isb_print_json(struct env *env, const struct isb_report *rep)
+{
+	struct json *j = &env->json_doc;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "isb");
+	json_double(j, "time", kp_now() + kp_boot_offset());
+	json_double(j, "interval_s", rep->secs);
+	json_hist(j, &rep->all);
+	json_obj_begin(j, "without_sync");
+	json_uint(j, "count", rep->nosync.count);
+	json_double(j, "mean_ns", hist_mean(&rep->nosync));
+	json_obj_end(j);
+	if (env->per_cpu) {
+		json_arr_begin(j, "cpus");
+		for (int c = 0; c < env->nr_cpus; c++) {
+			if (!rep->cpus[c].count)
+				continue;
+			json_obj_begin(j, NULL);
+			json_int(j, "cpu", c);
+			json_hist(j, &rep->cpus[c]);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+	}
+	json_bool(j, "last", rep->last);
+	json_obj_end(j);
+	return json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+}
+
+static void isb_print_plain(struct env *env, const struct isb_report *rep)
+{
+	char clk[16], title[32];
+
+	fprintf(env->out, "%s  %.2f s: cost of a level switch (%s), kpkeys_switch cost_ns\n",
+		kp_clock(clk, sizeof(clk)), rep->secs,
+		env->arch == KP_ARCH_X86_64 ? "WRMSR to IA32_PKRS, no barrier needed" :
+		env->arch == KP_ARCH_ARM64 ? "POR_EL1 write + ISB" :
+		"pkey register write + sync barrier");
+	print_hist(env, "all CPUs", &rep->all);
+	for (int c = 0; env->per_cpu && c < env->nr_cpus; c++) {
+		if (!rep->cpus[c].count)
+			continue;
+		snprintf(title, sizeof(title), "CPU %d", c);
+		fputc('\n', env->out);
+		print_hist(env, title, &rep->cpus[c]);
+	}
+	if (env->arch != KP_ARCH_X86_64)
+		fprintf(env->out, "writes whose barrier a later one covered (sync=0, not above): %llu, mean %.0f ns\n",
+			(unsigned long long)rep->nosync.count, hist_mean(&rep->nosync));
+	fputc('\n', env->out);
+	fflush(env->out);
+}
+
+static int isb_report(struct env *env, void *ctx, double secs, bool last)
+{
+	struct isb_report rep = { .secs = secs, .last = last };
+	int err = isb_collect(env, ctx, &rep);
+
+	if (!err) {
+		if (env->json)
+			err = isb_print_json(env, &rep);
+		else
+			isb_print_plain(env, &rep);
+	}
+	free(rep.cpus);
 	return err;
 }
 

@@ -48,79 +48,98 @@ static void call_path(struct env *env, int fd, __s32 id, int depth, char *out,
 		snprintf(out, size, "?");
 }
 
+/* One event, as read from the ring buffer and resolved. */
+struct split_event {
+	const struct kp_split_event *e;
+	double time;
+	char comm[KP_TASK_COMM_LEN + 1];
+	char path[512];
+};
+
+static int event_print_json(struct env *env, const struct split_event *ev)
+{
+	const struct kp_split_event *e = ev->e;
+	struct json *j = &env->json_doc;
+	char caller[160];
+
+	json_obj_begin(j, NULL);
+	json_str(j, "type", e->type == KP_EV_SPLIT ? "split" : "set_memory_pkey");
+	json_double(j, "time", ev->time);
+	json_uint(j, "cpu", e->cpu);
+	json_uint(j, "pid", e->pid);
+	json_str(j, "comm", ev->comm);
+	json_hex(j, "addr", e->addr);
+	if (e->type == KP_EV_SPLIT) {
+		json_uint(j, "size_before", e->size_before);
+		json_uint(j, "size_after", e->size_after);
+		json_int(j, "level", e->level);
+	} else {
+		json_int(j, "nr_pages", e->nr_pages);
+		json_int(j, "pkey", e->pkey);
+		json_int(j, "ret", e->ret);
+		json_str(j, "caller", kp_sym_off(env, e->caller, caller, sizeof(caller)));
+	}
+	json_str(j, "path", ev->path);
+	json_obj_end(j);
+	return json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+}
+
+static void event_print_plain(struct env *env, const struct split_event *ev)
+{
+	const struct kp_split_event *e = ev->e;
+
+	if (e->type == KP_EV_SPLIT)
+		fprintf(env->out, "%.6f cpu %u %-16s split 0x%llx %llu -> %llu bytes, level %d  %s\n",
+			ev->time, e->cpu, ev->comm, (unsigned long long)e->addr,
+			(unsigned long long)e->size_before,
+			(unsigned long long)e->size_after, e->level, ev->path);
+	else
+		fprintf(env->out, "%.6f cpu %u %-16s set_memory_pkey 0x%llx pages %d pkey %d ret %d  %s\n",
+			ev->time, e->cpu, ev->comm, (unsigned long long)e->addr, e->nr_pages,
+			e->pkey, e->ret, ev->path);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct splits_ctx *t = ctx;
 	struct env *env = t->env;
-	const struct kp_split_event *e = data;
-	struct json *j = &env->json_doc;
-	char caller[160], path[512], comm[KP_TASK_COMM_LEN + 1];
-	double ts = e->ts_ns / 1e9 + t->boot_offset;
-	int sfd = bpf_map__fd(t->skel->maps.stacks);
+	struct split_event ev = { .e = data };
 
-	if (size < sizeof(*e))
+	if (size < sizeof(*ev.e))
 		return 0;
-	memcpy(comm, e->comm, KP_TASK_COMM_LEN);
-	comm[KP_TASK_COMM_LEN] = 0;
-	call_path(env, sfd, e->stackid, 4, path, sizeof(path));
+	ev.time = ev.e->ts_ns / 1e9 + t->boot_offset;
+	memcpy(ev.comm, ev.e->comm, KP_TASK_COMM_LEN);
+	call_path(env, bpf_map__fd(t->skel->maps.stacks), ev.e->stackid, 4,
+		  ev.path, sizeof(ev.path));
 	if (env->json) {
-		json_obj_begin(j, NULL);
-		json_str(j, "type", e->type == KP_EV_SPLIT ? "split" : "set_memory_pkey");
-		json_double(j, "time", ts);
-		json_uint(j, "cpu", e->cpu);
-		json_uint(j, "pid", e->pid);
-		json_str(j, "comm", comm);
-		json_hex(j, "addr", e->addr);
-		if (e->type == KP_EV_SPLIT) {
-			json_uint(j, "size_before", e->size_before);
-			json_uint(j, "size_after", e->size_after);
-			json_int(j, "level", e->level);
-		} else {
-			json_int(j, "nr_pages", e->nr_pages);
-			json_int(j, "pkey", e->pkey);
-			json_int(j, "ret", e->ret);
-			json_str(j, "caller", kp_sym_off(env, e->caller, caller, sizeof(caller)));
-		}
-		json_str(j, "path", path);
-		json_obj_end(j);
-		if (json_emit(j, env->out))
+		if (event_print_json(env, &ev))
 			t->err = EXIT_RUNTIME;
-		return 0;
+	} else {
+		event_print_plain(env, &ev);
 	}
-	if (e->type == KP_EV_SPLIT)
-		fprintf(env->out, "%.6f cpu %u %-16s split 0x%llx %llu -> %llu bytes, level %d  %s\n",
-			ts, e->cpu, comm, (unsigned long long)e->addr,
-			(unsigned long long)e->size_before,
-			(unsigned long long)e->size_after, e->level, path);
-	else
-		fprintf(env->out, "%.6f cpu %u %-16s set_memory_pkey 0x%llx pages %d pkey %d ret %d  %s\n",
-			ts, e->cpu, comm, (unsigned long long)e->addr, e->nr_pages,
-			e->pkey, e->ret, path);
 	return 0;
 }
 
-static int splits_report(struct env *env, void *ctx, double secs, bool last)
+/* The summary: what changed since the previous one. */
+struct splits_report {
+	double secs;
+	bool last;
+	__u64 calls, pages, failed, splits, dropped;
+	struct rows paths;	/* name: the call path; v[0] calls, v[1] pages, v[2] failed */
+	size_t shown;
+};
+
+static int splits_collect(struct env *env, struct splits_ctx *t,
+			  struct splits_report *rep)
 {
-	struct splits_ctx *t = ctx;
 	struct splits_bpf *skel = t->skel;
-	struct json *j = &env->json_doc;
 	int sfd = bpf_map__fd(skel->maps.stacks), err;
 	struct splits_bpf__bss g;
-	__u64 calls, pages, failed, splits, dropped;
-	struct rows paths = {};
 	struct snapshot s;
 	char path[512];
-	size_t rows;
 
-	if (t->err)
-		return t->err;
 	if (kp_read_globals(env, skel->maps.bss, &g, sizeof(g)))
 		return EXIT_RUNTIME;
-	calls = g.nr_calls;
-	pages = g.nr_pages;
-	failed = g.nr_failed;
-	splits = g.nr_splits;
-	dropped = g.dropped;
 	err = snapshot_read(bpf_map__fd(skel->maps.calls), sizeof(__u32),
 			    sizeof(struct kp_smp_stat), &s);
 	if (err) {
@@ -136,65 +155,96 @@ static int splits_report(struct env *env, void *ctx, double secs, bool last)
 		if (v->calls == (o ? o->calls : 0))
 			continue;
 		call_path(env, sfd, *id, 4, path, sizeof(path));
-		r = rows_get(&paths, path, 0);
+		r = rows_get(&rep->paths, path, 0);
 		if (!r)
 			continue;
 		r->v[0] += v->calls - (o ? o->calls : 0);
 		r->v[1] += v->pages - (o ? o->pages : 0);
 		r->v[2] += v->failed - (o ? o->failed : 0);
 	}
-	rows_sort(&paths, 0, 0);
-	rows = env->rows && (size_t)env->rows < paths.n ? (size_t)env->rows : paths.n;
+	rows_sort(&rep->paths, 0, 0);
+	rep->shown = env->rows && (size_t)env->rows < rep->paths.n ?
+		     (size_t)env->rows : rep->paths.n;
+	rep->calls = g.nr_calls - t->prev_calls;
+	rep->pages = g.nr_pages - t->prev_pages;
+	rep->failed = g.nr_failed - t->prev_failed;
+	rep->splits = g.nr_splits - t->prev_splits;
+	rep->dropped = g.dropped - t->prev_dropped;
 
-	if (env->json) {
-		json_obj_begin(j, NULL);
-		json_str(j, "type", "splits_summary");
-		json_double(j, "interval_s", secs);
-		json_uint(j, "calls", calls - t->prev_calls);
-		json_uint(j, "pages", pages - t->prev_pages);
-		json_uint(j, "failed", failed - t->prev_failed);
-		json_uint(j, "splits", splits - t->prev_splits);
-		json_uint(j, "dropped", dropped - t->prev_dropped);
-		json_arr_begin(j, "paths");
-		for (size_t i = 0; i < rows; i++) {
-			json_obj_begin(j, NULL);
-			json_str(j, "path", paths.r[i].name);
-			json_uint(j, "calls", paths.r[i].v[0]);
-			json_uint(j, "pages", paths.r[i].v[1]);
-			json_uint(j, "failed", paths.r[i].v[2]);
-			json_obj_end(j);
-		}
-		json_arr_end(j);
-		json_bool(j, "last", last);
-		json_obj_end(j);
-		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
-	} else {
-		fprintf(env->out, "%.2f s: %llu set_memory_pkey() calls (%llu pages, %llu failed), %llu splits, %llu events dropped\n",
-			secs, (unsigned long long)(calls - t->prev_calls),
-			(unsigned long long)(pages - t->prev_pages),
-			(unsigned long long)(failed - t->prev_failed),
-			(unsigned long long)(splits - t->prev_splits),
-			(unsigned long long)(dropped - t->prev_dropped));
-		if (rows)
-			fprintf(env->out, "%10s %10s %8s  %s\n", "CALLS", "PAGES", "FAILED",
-				"CALL PATH (leaf first)");
-		for (size_t i = 0; i < rows; i++)
-			fprintf(env->out, "%10llu %10llu %8llu  %s\n",
-				(unsigned long long)paths.r[i].v[0],
-				(unsigned long long)paths.r[i].v[1],
-				(unsigned long long)paths.r[i].v[2], paths.r[i].name);
-		if (rows < paths.n)
-			fprintf(env->out, "(%zu more call paths)\n", paths.n - rows);
-		fflush(env->out);
-	}
-	t->prev_calls = calls;
-	t->prev_pages = pages;
-	t->prev_failed = failed;
-	t->prev_splits = splits;
-	t->prev_dropped = dropped;
+	t->prev_calls = g.nr_calls;
+	t->prev_pages = g.nr_pages;
+	t->prev_failed = g.nr_failed;
+	t->prev_splits = g.nr_splits;
+	t->prev_dropped = g.dropped;
 	snapshot_free(&t->prev);
 	t->prev = s;
-	rows_free(&paths);
+	return 0;
+}
+
+static int splits_print_json(struct env *env, const struct splits_report *rep)
+{
+	struct json *j = &env->json_doc;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "splits_summary");
+	json_double(j, "interval_s", rep->secs);
+	json_uint(j, "calls", rep->calls);
+	json_uint(j, "pages", rep->pages);
+	json_uint(j, "failed", rep->failed);
+	json_uint(j, "splits", rep->splits);
+	json_uint(j, "dropped", rep->dropped);
+	json_arr_begin(j, "paths");
+	for (size_t i = 0; i < rep->shown; i++) {
+		const struct row *r = &rep->paths.r[i];
+
+		json_obj_begin(j, NULL);
+		json_str(j, "path", r->name);
+		json_uint(j, "calls", r->v[0]);
+		json_uint(j, "pages", r->v[1]);
+		json_uint(j, "failed", r->v[2]);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_bool(j, "last", rep->last);
+	json_obj_end(j);
+	return json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+}
+
+static void splits_print_plain(struct env *env, const struct splits_report *rep)
+{
+	fprintf(env->out, "%.2f s: %llu set_memory_pkey() calls (%llu pages, %llu failed), %llu splits, %llu events dropped\n",
+		rep->secs, (unsigned long long)rep->calls,
+		(unsigned long long)rep->pages, (unsigned long long)rep->failed,
+		(unsigned long long)rep->splits, (unsigned long long)rep->dropped);
+	if (rep->shown)
+		fprintf(env->out, "%10s %10s %8s  %s\n", "CALLS", "PAGES", "FAILED",
+			"CALL PATH (leaf first)");
+	for (size_t i = 0; i < rep->shown; i++) {
+		const struct row *r = &rep->paths.r[i];
+
+		fprintf(env->out, "%10llu %10llu %8llu  %s\n", (unsigned long long)r->v[0],
+			(unsigned long long)r->v[1], (unsigned long long)r->v[2], r->name);
+	}
+	if (rep->shown < rep->paths.n)
+		fprintf(env->out, "(%zu more call paths)\n", rep->paths.n - rep->shown);
+	fflush(env->out);
+}
+
+static int splits_report(struct env *env, void *ctx, double secs, bool last)
+{
+	struct splits_ctx *t = ctx;
+	struct splits_report rep = { .secs = secs, .last = last };
+	int err = t->err;
+
+	if (!err)
+		err = splits_collect(env, t, &rep);
+	if (!err) {
+		if (env->json)
+			err = splits_print_json(env, &rep);
+		else
+			splits_print_plain(env, &rep);
+	}
+	rows_free(&rep.paths);
 	return err;
 }
 

@@ -24,66 +24,112 @@ static void level_pair(int idx, int *restore, int *from, int *to)
 	*restore = idx / KP_NR_LEVELS;
 }
 
-static void print_rows(struct env *env, struct rows *rs, const char *title,
-		       const char *key_fmt, double secs)
+/* One report: what changed since the previous one. */
+struct top_trans {
+	bool restore;
+	int from, to;		/* levels */
+	char from_name[16], to_name[16];
+	__u64 count;
+};
+
+struct top_report {
+	double secs;
+	bool last;
+	__u64 total, sets, restores, syncs, dropped;
+	struct top_trans trans[KP_NR_TRANS];
+	size_t ntrans;
+	/* v[0]: switches; callers by name, cpus by id, tasks by comm and tgid */
+	struct rows callers, cpus, tasks;
+};
+
+static void top_report_free(struct top_report *rep)
 {
-	size_t n = env->rows && (size_t)env->rows < rs->n ? (size_t)env->rows : rs->n;
-
-	fprintf(env->out, "\n%-40s %12s %12s\n", title, "COUNT", "PER SEC");
-	for (size_t i = 0; i < n; i++) {
-		struct row *r = &rs->r[i];
-		char key[160];
-
-		if (!strcmp(key_fmt, "cpu"))
-			snprintf(key, sizeof(key), "%lld", (long long)r->id);
-		else if (!strcmp(key_fmt, "pid"))
-			snprintf(key, sizeof(key), "%-8lld %s", (long long)r->id, r->name);
-		else
-			snprintf(key, sizeof(key), "%s", r->name);
-		fprintf(env->out, "%-40s %12llu %12.1f\n", key,
-			(unsigned long long)r->v[0], secs > 0 ? r->v[0] / secs : 0.0);
-	}
-	if (n < rs->n)
-		fprintf(env->out, "(%zu more)\n", rs->n - n);
+	rows_free(&rep->callers);
+	rows_free(&rep->cpus);
+	rows_free(&rep->tasks);
 }
 
-static void json_rows(struct env *env, struct rows *rs, const char *name,
-		      const char *kind, double secs)
+/* by "FROM -> TO" as text would sort */
+static int cmp_trans_levels(const struct top_trans *x, const struct top_trans *y)
 {
-	struct json *j = &env->json_doc;
-	size_t n = env->rows && (size_t)env->rows < rs->n ? (size_t)env->rows : rs->n;
+	int c = strcmp(x->from_name, y->from_name);
 
-	json_arr_begin(j, name);
-	for (size_t i = 0; i < n; i++) {
-		struct row *r = &rs->r[i];
-
-		json_obj_begin(j, NULL);
-		if (!strcmp(kind, "cpu")) {
-			json_int(j, "cpu", r->id);
-		} else if (!strcmp(kind, "pid")) {
-			json_int(j, "pid", r->id);
-			json_str(j, "comm", r->name);
-		} else {
-			json_str(j, "caller", r->name);
-		}
-		json_uint(j, "count", r->v[0]);
-		json_double(j, "rate", secs > 0 ? r->v[0] / secs : 0.0);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
+	return c ? c : strcmp(x->to_name, y->to_name);
 }
 
-static int top_report(struct env *env, void *ctx, double secs, bool last)
+/* descending by count, ties: set before restore, then by levels */
+static int cmp_trans_count(const void *a, const void *b)
 {
-	struct top_ctx *t = ctx;
+	const struct top_trans *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	if (x->restore != y->restore)
+		return x->restore - y->restore;
+	return cmp_trans_levels(x, y);
+}
+
+/* by levels, then set before restore */
+static int cmp_trans_name(const void *a, const void *b)
+{
+	const struct top_trans *x = a, *y = b;
+	int c = cmp_trans_levels(x, y);
+
+	return c ? c : x->restore - y->restore;
+}
+
+static int cmp_row_id(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Rows of a snapshot's keys that grew since PREV; KEY_ROW names them. */
+static void add_counter_rows(struct rows *rs, const struct snapshot *cur,
+			     const struct snapshot *prev,
+			     struct row *(*key_row)(struct env *, struct rows *, const void *),
+			     struct env *env)
+{
+	for (size_t i = 0; i < cur->n; i++) {
+		const __u64 *val = SNAP_VAL(cur, i);
+		const __u64 *old = snapshot_find(prev, SNAP_KEY(cur, i));
+		__u64 d = *val - (old ? *old : 0);
+		struct row *r;
+
+		if (d && (r = key_row(env, rs, SNAP_KEY(cur, i))))
+			r->v[0] += d;
+	}
+}
+
+static struct row *caller_row(struct env *env, struct rows *rs, const void *key)
+{
+	char buf[64];
+
+	return rows_get(rs, kp_sym(env, *(const __u64 *)key, buf, sizeof(buf)), 0);
+}
+
+static struct row *task_row(struct env *env, struct rows *rs, const void *key)
+{
+	const struct kp_task_key *k = key;
+	char comm[KP_TASK_COMM_LEN + 1];
+
+	memcpy(comm, k->comm, KP_TASK_COMM_LEN);
+	comm[KP_TASK_COMM_LEN] = 0;
+	return rows_get(rs, comm, k->tgid);
+}
+
+/*
+ * Read the maps into REP, sorted as asked, and make this report the next
+ * one's base. Returns 0 or an exit status (the message printed).
+ */
+static int top_collect(struct env *env, struct top_ctx *t, struct top_report *rep)
+{
 	struct top_bpf *skel = t->skel;
-	struct rows trans = {}, callers = {}, cpus = {}, tasks = {};
 	struct snapshot cs, ts;
 	struct top_bpf__bss g;
-	__u64 total = 0, sets = 0, restores = 0, syncs = 0, dropped;
-	int err, ncpu = env->nr_cpus;
-	char buf[64], a[16], b[16];
-	struct json *j = &env->json_doc;
+	bool by_name = env->sort == SORT_NAME;
+	int err;
 
 	err = percpu_snap_read(&t->trans, bpf_map__fd(skel->maps.trans));
 	if (!err)
@@ -99,146 +145,57 @@ static int top_report(struct env *env, void *ctx, double secs, bool last)
 		kp_err(env, "reading the BPF maps: %s", strerror(-err));
 		return EXIT_RUNTIME;
 	}
-
-	for (int i = 0; i < KP_NR_TRANS; i++) {
-		__u64 n = 0, s = 0;
-		int restore, from, to;
-
-		for (int c = 0; c < ncpu; c++) {
-			const struct kp_trans_count *cur = PSNAP_CUR(&t->trans, i, c);
-			const struct kp_trans_count *prev = PSNAP_PREV(&t->trans, i, c);
-			__u64 d = cur->count - prev->count;
-
-			n += d;
-			s += cur->syncs - prev->syncs;
-			if (d) {
-				struct row *r = rows_get(&cpus, "", c);
-
-				if (r)
-					r->v[0] += d;
-			}
-		}
-		if (!n)
-			continue;
-		level_pair(i, &restore, &from, &to);
-		snprintf(buf, sizeof(buf), "%s -> %s", kp_level_name(from, a, sizeof(a)),
-			 kp_level_name(to, b, sizeof(b)));
-		struct row *r = rows_get(&trans, buf, restore);
-
-		if (r)
-			r->v[0] += n;
-		total += n;
-		syncs += s;
-		if (restore)
-			restores += n;
-		else
-			sets += n;
-	}
-	for (size_t i = 0; i < cs.n; i++) {
-		const __u64 *key = SNAP_KEY(&cs, i), *val = SNAP_VAL(&cs, i);
-		const __u64 *old = snapshot_find(&t->prev_callers, key);
-		__u64 d = *val - (old ? *old : 0);
-		struct row *r;
-
-		if (!d)
-			continue;
-		r = rows_get(&callers, kp_sym(env, *key, buf, sizeof(buf)), 0);
-		if (r)
-			r->v[0] += d;
-	}
-	for (size_t i = 0; i < ts.n; i++) {
-		const struct kp_task_key *key = SNAP_KEY(&ts, i);
-		const __u64 *val = SNAP_VAL(&ts, i);
-		const __u64 *old = snapshot_find(&t->prev_tasks, key);
-		__u64 d = *val - (old ? *old : 0);
-		char comm[KP_TASK_COMM_LEN + 1];
-		struct row *r;
-
-		if (!d)
-			continue;
-		memcpy(comm, key->comm, KP_TASK_COMM_LEN);
-		comm[KP_TASK_COMM_LEN] = 0;
-		r = rows_get(&tasks, comm, key->tgid);
-		if (r)
-			r->v[0] += d;
-	}
 	if (kp_read_globals(env, skel->maps.bss, &g, sizeof(g))) {
 		snapshot_free(&cs);
 		snapshot_free(&ts);
 		return EXIT_RUNTIME;
 	}
-	dropped = g.dropped_callers + g.dropped_tasks;
 
-	rows_sort(&trans, 0, env->sort == SORT_NAME);
-	rows_sort(&callers, 0, env->sort == SORT_NAME);
-	rows_sort(&tasks, 0, env->sort == SORT_NAME);
-	rows_sort(&cpus, 0, 0);
-	if (env->sort == SORT_NAME) {
-		/* CPUs in number order */
-		for (size_t x = 1; x < cpus.n; x++)
-			for (size_t y = x; y > 0 && cpus.r[y - 1].id > cpus.r[y].id; y--) {
-				struct row tmp = cpus.r[y];
+	for (int i = 0; i < KP_NR_TRANS; i++) {
+		struct top_trans *tr = &rep->trans[rep->ntrans];
+		__u64 n = 0, s = 0;
+		int restore;
 
-				cpus.r[y] = cpus.r[y - 1];
-				cpus.r[y - 1] = tmp;
-			}
-	}
+		for (int c = 0; c < env->nr_cpus; c++) {
+			const struct kp_trans_count *cur = PSNAP_CUR(&t->trans, i, c);
+			const struct kp_trans_count *prev = PSNAP_PREV(&t->trans, i, c);
+			__u64 d = cur->count - prev->count;
+			struct row *r;
 
-	if (env->json) {
-		json_obj_begin(j, NULL);
-		json_str(j, "type", "top");
-		json_double(j, "time", kp_now() + kp_boot_offset());
-		json_double(j, "interval_s", secs);
-		json_uint(j, "switches", total);
-		json_uint(j, "sets", sets);
-		json_uint(j, "restores", restores);
-		json_uint(j, "syncs", syncs);
-		json_double(j, "rate", secs > 0 ? total / secs : 0.0);
-		json_arr_begin(j, "transitions");
-		for (size_t i = 0; i < trans.n; i++) {
-			char *arrow = strstr(trans.r[i].name, " -> ");
-
-			json_obj_begin(j, NULL);
-			json_str(j, "op", trans.r[i].id ? "restore" : "set");
-			*arrow = 0;
-			json_str(j, "from", trans.r[i].name);
-			json_str(j, "to", arrow + 4);
-			*arrow = ' ';
-			json_uint(j, "count", trans.r[i].v[0]);
-			json_double(j, "rate", secs > 0 ? trans.r[i].v[0] / secs : 0.0);
-			json_obj_end(j);
+			n += d;
+			s += cur->syncs - prev->syncs;
+			if (d && (r = rows_get(&rep->cpus, "", c)))
+				r->v[0] += d;
 		}
-		json_arr_end(j);
-		json_rows(env, &callers, "callers", "caller", secs);
-		json_rows(env, &cpus, "cpus", "cpu", secs);
-		json_rows(env, &tasks, "tasks", "pid", secs);
-		json_uint(j, "dropped", dropped - t->prev_dropped);
-		json_bool(j, "last", last);
-		json_obj_end(j);
-		err = json_emit(j, env->out) ? EXIT_RUNTIME : 0;
-	} else {
-		if (isatty(fileno(env->out)) && env->interval)
-			fputs("\033[H\033[2J", env->out);
-		fprintf(env->out, "%s  %.2f s: %llu switches (%.1f/s): %llu set, %llu restore, %llu with their own sync",
-			kp_clock(buf, sizeof(buf)), secs, (unsigned long long)total,
-			secs > 0 ? total / secs : 0.0, (unsigned long long)sets,
-			(unsigned long long)restores, (unsigned long long)syncs);
-		if (dropped - t->prev_dropped)
-			fprintf(env->out, "; %llu not attributed (full maps)",
-				(unsigned long long)(dropped - t->prev_dropped));
-		fputc('\n', env->out);
-		fprintf(env->out, "\n%-28s %-11s %12s %12s\n", "TRANSITION", "OP", "COUNT", "PER SEC");
-		for (size_t i = 0; i < trans.n; i++)
-			fprintf(env->out, "%-28s %-11s %12llu %12.1f\n", trans.r[i].name,
-				trans.r[i].id ? "restore" : "set",
-				(unsigned long long)trans.r[i].v[0],
-				secs > 0 ? trans.r[i].v[0] / secs : 0.0);
-		print_rows(env, &callers, "CALLER", "caller", secs);
-		print_rows(env, &cpus, "CPU", "cpu", secs);
-		print_rows(env, &tasks, "PID      COMM", "pid", secs);
-		fputc('\n', env->out);
-		fflush(env->out);
+		if (!n)
+			continue;
+		level_pair(i, &restore, &tr->from, &tr->to);
+		tr->restore = restore;
+		tr->count = n;
+		snprintf(tr->from_name, sizeof(tr->from_name), "%s",
+			 kp_level_name(tr->from, tr->from_name, sizeof(tr->from_name)));
+		snprintf(tr->to_name, sizeof(tr->to_name), "%s",
+			 kp_level_name(tr->to, tr->to_name, sizeof(tr->to_name)));
+		rep->ntrans++;
+		rep->total += n;
+		rep->syncs += s;
+		if (restore)
+			rep->restores += n;
+		else
+			rep->sets += n;
 	}
+	add_counter_rows(&rep->callers, &cs, &t->prev_callers, caller_row, env);
+	add_counter_rows(&rep->tasks, &ts, &t->prev_tasks, task_row, env);
+	rep->dropped = g.dropped_callers + g.dropped_tasks - t->prev_dropped;
+
+	qsort(rep->trans, rep->ntrans, sizeof(rep->trans[0]),
+	      by_name ? cmp_trans_name : cmp_trans_count);
+	rows_sort(&rep->callers, 0, by_name);
+	rows_sort(&rep->tasks, 0, by_name);
+	if (by_name && rep->cpus.n)	/* CPUs in number order */
+		qsort(rep->cpus.r, rep->cpus.n, sizeof(rep->cpus.r[0]), cmp_row_id);
+	else
+		rows_sort(&rep->cpus, 0, 0);
 
 	/* this report's totals are the next one's base */
 	percpu_snap_next(&t->trans);
@@ -246,11 +203,151 @@ static int top_report(struct env *env, void *ctx, double secs, bool last)
 	snapshot_free(&t->prev_tasks);
 	t->prev_callers = cs;
 	t->prev_tasks = ts;
-	t->prev_dropped = dropped;
-	rows_free(&trans);
-	rows_free(&callers);
-	rows_free(&cpus);
-	rows_free(&tasks);
+	t->prev_dropped = g.dropped_callers + g.dropped_tasks;
+	return 0;
+}
+
+static double rate(__u64 n, double secs)
+{
+	return secs > 0 ? n / secs : 0.0;
+}
+
+/* the rows -n shows */
+static size_t shown(const struct env *env, const struct rows *rs)
+{
+	return env->rows && (size_t)env->rows < rs->n ? (size_t)env->rows : rs->n;
+}
+
+enum row_kind { ROW_CALLER, ROW_CPU, ROW_TASK };
+
+static void print_rows_plain(struct env *env, const struct rows *rs,
+			     const char *title, enum row_kind kind, double secs)
+{
+	size_t n = shown(env, rs);
+
+	fprintf(env->out, "\n%-40s %12s %12s\n", title, "COUNT", "PER SEC");
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r = &rs->r[i];
+		char key[160];
+
+		if (kind == ROW_CPU)
+			snprintf(key, sizeof(key), "%lld", (long long)r->id);
+		else if (kind == ROW_TASK)
+			snprintf(key, sizeof(key), "%-8lld %s", (long long)r->id, r->name);
+		else
+			snprintf(key, sizeof(key), "%s", r->name);
+		fprintf(env->out, "%-40s %12llu %12.1f\n", key,
+			(unsigned long long)r->v[0], rate(r->v[0], secs));
+	}
+	if (n < rs->n)
+		fprintf(env->out, "(%zu more)\n", rs->n - n);
+}
+
+static void top_print_plain(struct env *env, const struct top_report *rep)
+{
+	double secs = rep->secs;
+	char buf[32], tr[40];
+
+	if (isatty(fileno(env->out)) && env->interval)
+		fputs("\033[H\033[2J", env->out);
+	fprintf(env->out, "%s  %.2f s: %llu switches (%.1f/s): %llu set, %llu restore, %llu with their own sync",
+		kp_clock(buf, sizeof(buf)), secs, (unsigned long long)rep->total,
+		rate(rep->total, secs), (unsigned long long)rep->sets,
+		(unsigned long long)rep->restores, (unsigned long long)rep->syncs);
+	if (rep->dropped)
+		fprintf(env->out, "; %llu not attributed (full maps)",
+			(unsigned long long)rep->dropped);
+	fputc('\n', env->out);
+	fprintf(env->out, "\n%-28s %-11s %12s %12s\n", "TRANSITION", "OP", "COUNT", "PER SEC");
+	for (size_t i = 0; i < rep->ntrans; i++) {
+		const struct top_trans *t = &rep->trans[i];
+
+		snprintf(tr, sizeof(tr), "%s -> %s", t->from_name, t->to_name);
+		fprintf(env->out, "%-28s %-11s %12llu %12.1f\n", tr,
+			t->restore ? "restore" : "set",
+			(unsigned long long)t->count, rate(t->count, secs));
+	}
+	print_rows_plain(env, &rep->callers, "CALLER", ROW_CALLER, secs);
+	print_rows_plain(env, &rep->cpus, "CPU", ROW_CPU, secs);
+	print_rows_plain(env, &rep->tasks, "PID      COMM", ROW_TASK, secs);
+	fputc('\n', env->out);
+	fflush(env->out);
+}
+
+static void print_rows_json(struct env *env, const struct rows *rs,
+			    const char *name, enum row_kind kind, double secs)
+{
+	struct json *j = &env->json_doc;
+	size_t n = shown(env, rs);
+
+	json_arr_begin(j, name);
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r = &rs->r[i];
+
+		json_obj_begin(j, NULL);
+		if (kind == ROW_CPU) {
+			json_int(j, "cpu", r->id);
+		} else if (kind == ROW_TASK) {
+			json_int(j, "pid", r->id);
+			json_str(j, "comm", r->name);
+		} else {
+			json_str(j, "caller", r->name);
+		}
+		json_uint(j, "count", r->v[0]);
+		json_double(j, "rate", rate(r->v[0], secs));
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static int top_print_json(struct env *env, const struct top_report *rep)
+{
+	struct json *j = &env->json_doc;
+	double secs = rep->secs;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "type", "top");
+	json_double(j, "time", kp_now() + kp_boot_offset());
+	json_double(j, "interval_s", secs);
+	json_uint(j, "switches", rep->total);
+	json_uint(j, "sets", rep->sets);
+	json_uint(j, "restores", rep->restores);
+	json_uint(j, "syncs", rep->syncs);
+	json_double(j, "rate", rate(rep->total, secs));
+	json_arr_begin(j, "transitions");
+	for (size_t i = 0; i < rep->ntrans; i++) {
+		const struct top_trans *t = &rep->trans[i];
+
+		json_obj_begin(j, NULL);
+		json_str(j, "op", t->restore ? "restore" : "set");
+		json_str(j, "from", t->from_name);
+		json_str(j, "to", t->to_name);
+		json_uint(j, "count", t->count);
+		json_double(j, "rate", rate(t->count, secs));
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	print_rows_json(env, &rep->callers, "callers", ROW_CALLER, secs);
+	print_rows_json(env, &rep->cpus, "cpus", ROW_CPU, secs);
+	print_rows_json(env, &rep->tasks, "tasks", ROW_TASK, secs);
+	json_uint(j, "dropped", rep->dropped);
+	json_bool(j, "last", rep->last);
+	json_obj_end(j);
+	return json_emit(j, env->out) ? EXIT_RUNTIME : 0;
+}
+
+static int top_report(struct env *env, void *ctx, double secs, bool last)
+{
+	struct top_report rep = { .secs = secs, .last = last };
+	int err = top_collect(env, ctx, &rep);
+
+	if (!err) {
+		if (env->json)
+			err = top_print_json(env, &rep);
+		else
+			top_print_plain(env, &rep);
+	}
+	top_report_free(&rep);
 	return err;
 }
 
