@@ -28,6 +28,13 @@ else
 	check trace-format-fault fields kpkeys_fault addr ip reg syndrome pkey level access pgtable pgtable_level
 	check trace-format-set-memory-pkey fields kpkeys_set_memory_pkey addr nr_pages pkey ret caller
 	check trace-format-split fields kpkeys_split addr size_before size_after level
+	# enum kpkeys_level reaches the format as numbers (TRACE_DEFINE_ENUM),
+	# which is what trace-cmd and perf can evaluate
+	check trace-format-levels-numeric sh -c "
+		grep '^print fmt' $E/kpkeys_switch/format | cut -c1-400
+		grep -q '{ 2, \"PGTABLES\" }' $E/kpkeys_switch/format &&
+			grep -q '{ -1, \"?\" }' $E/kpkeys_switch/format &&
+			! grep -q KPKEYS_LVL $E/kpkeys_switch/format"
 
 	if [ "$(cat /sys/kernel/kpkeys/hardened_pgtables 2>/dev/null)" != on ]; then
 		skip trace-events-fire "hardened page tables are off on this boot"
