@@ -168,7 +168,7 @@ $(OBJ)/vmlinux.h: $(VMLINUX) | $(DEPS_STAMP)
 	@$(BPFTOOL) btf dump file $< format c > $@.tmp && mv $@.tmp $@
 
 $(OBJ)/%.bpf.o: tests/bpf/%.bpf.c $(OBJ)/vmlinux.h
-	$(call bpf-cc,-I$(OBJ))
+	$(call bpf-cc,-I$(OBJ) -Ibpf)
 
 $(OBJ)/%.skel.h: $(OBJ)/%.bpf.o
 	$(call msg,GEN,$(@F))

@@ -47,7 +47,7 @@ static __always_inline struct kp_audit_stat *stat_of(__s32 id)
 }
 
 SEC("tp_btf/kpkeys_switch")
-int BPF_PROG(audit_switch, KP_SWITCH_ARGS)
+int BPF_PROG(audit_switch, KP_SWITCH_PROTO)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct kp_audit_task *t;
@@ -57,8 +57,8 @@ int BPF_PROG(audit_switch, KP_SWITCH_ARGS)
 
 	if (kp_filtered())
 		return 0;
-	if (!restore && to_level == KP_LVL_PGTABLES &&
-	    from_level != KP_LVL_PGTABLES) {
+	if (!restore && to_level == kp_lvl_pgtables() &&
+	    from_level != kp_lvl_pgtables()) {
 		id = bpf_get_stackid(ctx, &stacks, 0);
 		if (id < 0)
 			kp_add(&stack_errors, 1);
@@ -77,8 +77,8 @@ int BPF_PROG(audit_switch, KP_SWITCH_ARGS)
 		}
 		return 0;
 	}
-	if (restore && from_level == KP_LVL_PGTABLES &&
-	    to_level != KP_LVL_PGTABLES) {
+	if (restore && from_level == kp_lvl_pgtables() &&
+	    to_level != kp_lvl_pgtables()) {
 		t = bpf_map_lookup_elem(&tasks, &tid);
 		if (!t || !t->depth)
 			return 0;	/* opened before we attached */
@@ -95,14 +95,14 @@ int BPF_PROG(audit_switch, KP_SWITCH_ARGS)
 }
 
 SEC("tp_btf/kpkeys_batch")
-int BPF_PROG(audit_batch, KP_BATCH_ARGS)
+int BPF_PROG(audit_batch, KP_BATCH_PROTO)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct kp_audit_task *t;
 	struct kp_audit_stat *s;
 
 	/* Emitted right after the section's restore, on the same thread. */
-	if (!nr_switches || !writes || kp_filtered())
+	if (!switches || !writes || kp_filtered())
 		return 0;
 	t = bpf_map_lookup_elem(&tasks, &tid);
 	if (!t || t->last < 0)

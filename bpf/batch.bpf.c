@@ -35,7 +35,7 @@ __u64 dropped_callers;
 static const struct kp_batch_stat zero;
 
 SEC("tp_btf/kpkeys_batch")
-int BPF_PROG(batch_window, KP_BATCH_ARGS)
+int BPF_PROG(batch_window, KP_BATCH_PROTO)
 {
 	__u32 k = 0;
 	__u64 key = caller;
@@ -48,9 +48,9 @@ int BPF_PROG(batch_window, KP_BATCH_ARGS)
 	if (t) {
 		t->windows++;
 		t->writes += writes;
-		t->switches += nr_switches;
-		t->avoided += avoided;
-		t->elided += elided;
+		t->switches += switches;
+		t->avoided += switches_avoided;
+		t->elided += syncs_elided;
 	}
 	h = bpf_map_lookup_elem(&writes_hist, &k);
 	if (h)
@@ -62,22 +62,22 @@ int BPF_PROG(batch_window, KP_BATCH_ARGS)
 	}
 	kp_add(&c->windows, 1);
 	kp_add(&c->writes, writes);
-	kp_add(&c->switches, nr_switches);
-	kp_add(&c->avoided, avoided);
-	kp_add(&c->elided, elided);
+	kp_add(&c->switches, switches);
+	kp_add(&c->avoided, switches_avoided);
+	kp_add(&c->elided, syncs_elided);
 	return 0;
 }
 
 SEC("tp_btf/kpkeys_switch")
-int BPF_PROG(batch_switch, KP_SWITCH_ARGS)
+int BPF_PROG(batch_switch, KP_SWITCH_PROTO)
 {
 	__u32 k = 0;
 	__u64 key = caller;
 	struct kp_batch_stat *t, *c;
-	bool down = restore && from_level == KP_LVL_PGTABLES &&
-		    to_level != KP_LVL_PGTABLES;
+	bool down = restore && from_level == kp_lvl_pgtables() &&
+		    to_level != kp_lvl_pgtables();
 
-	if (from_level != KP_LVL_PGTABLES && to_level != KP_LVL_PGTABLES)
+	if (from_level != kp_lvl_pgtables() && to_level != kp_lvl_pgtables())
 		return 0;
 	if (kp_filtered())
 		return 0;

@@ -70,12 +70,11 @@ static __always_inline void kp_hist_add(struct kp_hist *h, __u64 v)
 		h->max = v;
 }
 
-#define KP_SWITCH_ARGS bool restore, int from_level, int to_level,	\
-	u64 from_reg, u64 to_reg, u64 cycles, u64 cost_ns, bool sync,	\
-	unsigned long caller
-#define KP_BATCH_ARGS unsigned int writes, unsigned int nr_switches,	\
-	unsigned int avoided, unsigned int elided, u64 duration_ns,	\
-	unsigned long caller
+/* The level page-table writes need, as this kernel numbers it. */
+static __always_inline int kp_lvl_pgtables(void)
+{
+	return bpf_core_enum_value(enum kpkeys_level, KPKEYS_LVL_PGTABLES);
+}
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

@@ -17,7 +17,7 @@ struct {
 __u64 dropped;
 
 SEC("tp_btf/kpkeys_fault")
-int BPF_PROG(fault, const struct kpkeys_fault_info *f)
+int BPF_PROG(fault, KP_FAULT_PROTO)
 {
 	struct kp_fault_event *e;
 	__u64 id = bpf_get_current_pid_tgid();

@@ -20,7 +20,7 @@ struct {
 const volatile bool no_sync_arch = false;
 
 SEC("tp_btf/kpkeys_switch")
-int BPF_PROG(isb_switch, KP_SWITCH_ARGS)
+int BPF_PROG(isb_switch, KP_SWITCH_PROTO)
 {
 	__u32 idx = sync || no_sync_arch ? 0 : 1;
 	struct kp_hist *h;

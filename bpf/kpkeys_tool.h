@@ -7,10 +7,28 @@
 #ifndef KPKEYS_TOOL_H
 #define KPKEYS_TOOL_H
 
-/* Trace ABI (tracepoints/README.md): levels and page-table pkey. */
-#define KP_LVL_DEFAULT		0
-#define KP_LVL_PGTABLES		2
-#define KP_NR_LEVELS		8	/* -1..6 stored as level + 1 */
+/*
+ * The trace ABI (tracepoints/README.md): each event's arguments as its
+ * TP_PROTO declares them, with the same names. The programs take them as
+ * these lists; the tool checks each list against the kernel's BTF before
+ * it loads a program (tools/abi.c), so a kernel whose events changed gets
+ * an error that says so, never wrong numbers. Level values come from the
+ * kernel's enum kpkeys_level (bpf_core_enum_value() in the programs, its
+ * names in the tool), never from here.
+ */
+#define KP_SWITCH_PROTO bool restore, enum kpkeys_level from_level,		\
+	enum kpkeys_level to_level, u64 from_reg, u64 to_reg, u64 cycles,	\
+	u64 cost_ns, bool sync, unsigned long caller
+#define KP_BATCH_PROTO unsigned int writes, unsigned int switches,		\
+	unsigned int switches_avoided, unsigned int syncs_elided,		\
+	u64 duration_ns, unsigned long caller
+#define KP_FAULT_PROTO const struct kpkeys_fault_info *f
+#define KP_SET_MEMORY_PKEY_PROTO unsigned long addr, int nr_pages, int pkey,	\
+	int ret, unsigned long caller
+#define KP_SPLIT_PROTO unsigned long addr, unsigned long size_before,		\
+	unsigned long size_after, int level
+
+#define KP_NR_LEVELS		8	/* slots for levels -1..6, as level + 1 */
 
 #define KP_TASK_COMM_LEN	16
 #define KP_MAX_STACK		32	/* kernel frames kept per stack */

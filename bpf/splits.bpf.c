@@ -29,7 +29,8 @@ struct {
 	__type(value, struct kp_smp_stat);
 } calls SEC(".maps");
 
-__u64 nr_calls, nr_pages, nr_failed, nr_splits, dropped, stack_errors;
+/* totals since load, for the summary */
+__u64 total_calls, total_pages, total_failed, total_splits, dropped, stack_errors;
 
 static const struct kp_smp_stat zero;
 
@@ -57,8 +58,7 @@ static __always_inline struct kp_split_event *new_event(__u32 type, __s32 stacki
 }
 
 SEC("tp_btf/kpkeys_set_memory_pkey")
-int BPF_PROG(splits_set_memory_pkey, unsigned long addr, int nr_pages_arg,
-	     int pkey, int ret, unsigned long caller)
+int BPF_PROG(splits_set_memory_pkey, KP_SET_MEMORY_PKEY_PROTO)
 {
 	struct kp_split_event *e;
 	struct kp_smp_stat *s;
@@ -67,10 +67,10 @@ int BPF_PROG(splits_set_memory_pkey, unsigned long addr, int nr_pages_arg,
 
 	if (kp_filtered())
 		return 0;
-	kp_add(&nr_calls, 1);
-	kp_add(&nr_pages, nr_pages_arg > 0 ? nr_pages_arg : 0);
+	kp_add(&total_calls, 1);
+	kp_add(&total_pages, nr_pages > 0 ? nr_pages : 0);
 	if (ret)
-		kp_add(&nr_failed, 1);
+		kp_add(&total_failed, 1);
 	id = bpf_get_stackid(ctx, &stacks, 0);
 	if (id < 0) {
 		kp_add(&stack_errors, 1);
@@ -79,7 +79,7 @@ int BPF_PROG(splits_set_memory_pkey, unsigned long addr, int nr_pages_arg,
 		s = kp_lookup_or_init(&calls, &key, &zero);
 		if (s) {
 			kp_add(&s->calls, 1);
-			kp_add(&s->pages, nr_pages_arg > 0 ? nr_pages_arg : 0);
+			kp_add(&s->pages, nr_pages > 0 ? nr_pages : 0);
 			if (ret)
 				kp_add(&s->failed, 1);
 		}
@@ -88,7 +88,7 @@ int BPF_PROG(splits_set_memory_pkey, unsigned long addr, int nr_pages_arg,
 	if (!e)
 		return 0;
 	e->addr = addr;
-	e->nr_pages = nr_pages_arg;
+	e->nr_pages = nr_pages;
 	e->pkey = pkey;
 	e->ret = ret;
 	e->caller = caller;
@@ -97,15 +97,14 @@ int BPF_PROG(splits_set_memory_pkey, unsigned long addr, int nr_pages_arg,
 }
 
 SEC("tp_btf/kpkeys_split")
-int BPF_PROG(splits_split, unsigned long addr, unsigned long size_before,
-	     unsigned long size_after, int level)
+int BPF_PROG(splits_split, KP_SPLIT_PROTO)
 {
 	struct kp_split_event *e;
 	__s32 id;
 
 	if (kp_filtered())
 		return 0;
-	kp_add(&nr_splits, 1);
+	kp_add(&total_splits, 1);
 	id = bpf_get_stackid(ctx, &stacks, 0);
 	if (id < 0)
 		kp_add(&stack_errors, 1);

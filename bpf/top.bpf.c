@@ -33,7 +33,7 @@ struct {
 __u64 dropped_callers, dropped_tasks;
 
 SEC("tp_btf/kpkeys_switch")
-int BPF_PROG(top_switch, KP_SWITCH_ARGS)
+int BPF_PROG(top_switch, KP_SWITCH_PROTO)
 {
 	static const __u64 zero;
 	struct kp_trans_count *t;

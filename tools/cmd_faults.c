@@ -40,8 +40,7 @@ static void fault_decode(struct env *env, struct faults_ctx *t,
 	kp_decode_syndrome(env->arch, e->syndrome, f->syn, sizeof(f->syn));
 	kp_decode_reg(env->arch, e->reg, f->reg, sizeof(f->reg));
 	kp_sym_off(env, e->ip, f->ip, sizeof(f->ip));
-	snprintf(f->level, sizeof(f->level), "%s",
-		 kp_level_name(e->level, f->level, sizeof(f->level)));
+	kp_level_name(e->level, f->level, sizeof(f->level));
 	f->nr_frames = e->nr_frames < KP_MAX_STACK ? e->nr_frames : KP_MAX_STACK;
 	/* skip the frames of the tracing path, down to the faulting code */
 	f->first = kp_first_traced_frame(env, e->stack, f->nr_frames);

@@ -165,16 +165,16 @@ static int splits_collect(struct env *env, struct splits_ctx *t,
 	rows_sort(&rep->paths, 0, 0);
 	rep->shown = env->rows && (size_t)env->rows < rep->paths.n ?
 		     (size_t)env->rows : rep->paths.n;
-	rep->calls = g.nr_calls - t->prev_calls;
-	rep->pages = g.nr_pages - t->prev_pages;
-	rep->failed = g.nr_failed - t->prev_failed;
-	rep->splits = g.nr_splits - t->prev_splits;
+	rep->calls = g.total_calls - t->prev_calls;
+	rep->pages = g.total_pages - t->prev_pages;
+	rep->failed = g.total_failed - t->prev_failed;
+	rep->splits = g.total_splits - t->prev_splits;
 	rep->dropped = g.dropped - t->prev_dropped;
 
-	t->prev_calls = g.nr_calls;
-	t->prev_pages = g.nr_pages;
-	t->prev_failed = g.nr_failed;
-	t->prev_splits = g.nr_splits;
+	t->prev_calls = g.total_calls;
+	t->prev_pages = g.total_pages;
+	t->prev_failed = g.total_failed;
+	t->prev_splits = g.total_splits;
 	t->prev_dropped = g.dropped;
 	snapshot_free(&t->prev);
 	t->prev = s;

@@ -172,10 +172,8 @@ static int top_collect(struct env *env, struct top_ctx *t, struct top_report *re
 		level_pair(i, &restore, &tr->from, &tr->to);
 		tr->restore = restore;
 		tr->count = n;
-		snprintf(tr->from_name, sizeof(tr->from_name), "%s",
-			 kp_level_name(tr->from, tr->from_name, sizeof(tr->from_name)));
-		snprintf(tr->to_name, sizeof(tr->to_name), "%s",
-			 kp_level_name(tr->to, tr->to_name, sizeof(tr->to_name)));
+		kp_level_name(tr->from, tr->from_name, sizeof(tr->from_name));
+		kp_level_name(tr->to, tr->to_name, sizeof(tr->to_name));
 		rep->ntrans++;
 		rep->total += n;
 		rep->syncs += s;

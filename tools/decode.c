@@ -13,18 +13,6 @@ enum kp_arch kp_arch_from_machine(const char *m)
 	return KP_ARCH_OTHER;
 }
 
-const char *kp_level_name(int level, char *buf, size_t size)
-{
-	switch (level) {
-	case -1: return "?";
-	case 0: return "DEFAULT";
-	case 1: return "TEST";
-	case 2: return "PGTABLES";
-	}
-	snprintf(buf, size, "%d", level);
-	return buf;
-}
-
 const char *kp_access_name(int access)
 {
 	switch (access) {

@@ -15,7 +15,11 @@ enum kp_arch { KP_ARCH_ARM64, KP_ARCH_X86_64, KP_ARCH_OTHER };
 
 /* From a uname machine string ("aarch64", "x86_64", ...). */
 enum kp_arch kp_arch_from_machine(const char *machine);
-/* "DEFAULT", "TEST", "PGTABLES", "?" (-1), else the number. BUF >= 16. */
+/*
+ * Level LEVEL's name into BUF (at least 16 bytes), which it returns: as
+ * the kernel's BTF names it (kp_levels_from_btf(), tools/abi.c), "?" for
+ * -1 (a register value no level has), else the number.
+ */
 const char *kp_level_name(int level, char *buf, size_t size);
 const char *kp_access_name(int access);
 /* The syndrome in words, e.g. "data abort (same EL), permission fault L3, write, overlay". */

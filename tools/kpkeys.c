@@ -17,6 +17,7 @@
 #include <sys/utsname.h>
 #include <bpf/btf.h>
 #include "kpkeys.h"
+#include "abi.h"
 
 #ifndef KPKEYS_VERSION
 #define KPKEYS_VERSION "dev"
@@ -155,16 +156,28 @@ int kp_preflight(struct env *env)
 		       strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	/* each event takes what the programs were written for */
 	for (int i = 0; env->cmd->events[i]; i++) {
-		char name[128];
+		const char *event = env->cmd->events[i];
+		const char *proto = kp_abi_proto(event);
+		char why[256];
+		int ret = proto ? kp_abi_check(btf, event, proto, why, sizeof(why)) : -2;
 
-		snprintf(name, sizeof(name), "btf_trace_%s", env->cmd->events[i]);
-		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) < 0) {
+		if (ret == -2)
 			kp_err(env, "this kernel (%s) has no trace event kpkeys:%s; it needs the kpkeys patches with the kpkeys tracepoints series (tracepoints/)",
-			       uname(&u) ? "?" : u.release, env->cmd->events[i]);
+			       uname(&u) ? "?" : u.release, event);
+		else if (ret)
+			kp_err(env, "this kernel's kpkeys trace events are not the ones this tool was built for: %s; use the kpkeys tool of this kernel's tracepoints series (tracepoints/README.md)",
+			       why);
+		if (ret) {
 			btf__free(btf);
 			return EXIT_RUNTIME;
 		}
+	}
+	if (kp_levels_from_btf(btf)) {
+		kp_err(env, "this kernel's BTF has no enum kpkeys_level, which names the levels; it needs the kpkeys tracepoints series of this tool (tracepoints/README.md)");
+		btf__free(btf);
+		return EXIT_RUNTIME;
 	}
 	btf__free(btf);
 

@@ -8,14 +8,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include "kpkeys_tool.h"	/* the events' parameter lists */
 
 __u64 switches, raises, restores, batches, batch_writes, set_memory_pkeys;
 __u64 keyed_ok, faults, splits;
 
 SEC("tp_btf/kpkeys_switch")
-int BPF_PROG(on_switch, bool restore, int from_level, int to_level,
-	     u64 from_reg, u64 to_reg, u64 cycles, u64 cost_ns, bool sync,
-	     unsigned long caller)
+int BPF_PROG(on_switch, KP_SWITCH_PROTO)
 {
 	__sync_fetch_and_add(&switches, 1);
 	if (restore)
@@ -26,9 +25,7 @@ int BPF_PROG(on_switch, bool restore, int from_level, int to_level,
 }
 
 SEC("tp_btf/kpkeys_batch")
-int BPF_PROG(on_batch, unsigned int writes, unsigned int nr_switches,
-	     unsigned int avoided, unsigned int elided, u64 duration_ns,
-	     unsigned long caller)
+int BPF_PROG(on_batch, KP_BATCH_PROTO)
 {
 	__sync_fetch_and_add(&batches, 1);
 	__sync_fetch_and_add(&batch_writes, writes);
@@ -36,8 +33,7 @@ int BPF_PROG(on_batch, unsigned int writes, unsigned int nr_switches,
 }
 
 SEC("tp_btf/kpkeys_set_memory_pkey")
-int BPF_PROG(on_set_memory_pkey, unsigned long addr, int nr_pages, int pkey,
-	     int ret, unsigned long caller)
+int BPF_PROG(on_set_memory_pkey, KP_SET_MEMORY_PKEY_PROTO)
 {
 	__sync_fetch_and_add(&set_memory_pkeys, 1);
 	if (ret == 0)
@@ -46,7 +42,7 @@ int BPF_PROG(on_set_memory_pkey, unsigned long addr, int nr_pages, int pkey,
 }
 
 SEC("tp_btf/kpkeys_fault")
-int BPF_PROG(on_fault, const struct kpkeys_fault_info *f)
+int BPF_PROG(on_fault, KP_FAULT_PROTO)
 {
 	/* CO-RE read of the record the event passes. */
 	if (BPF_CORE_READ(f, addr))
@@ -55,8 +51,7 @@ int BPF_PROG(on_fault, const struct kpkeys_fault_info *f)
 }
 
 SEC("tp_btf/kpkeys_split")
-int BPF_PROG(on_split, unsigned long addr, unsigned long size_before,
-	     unsigned long size_after, int level)
+int BPF_PROG(on_split, KP_SPLIT_PROTO)
 {
 	__sync_fetch_and_add(&splits, 1);
 	return 0;

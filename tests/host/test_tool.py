@@ -81,6 +81,9 @@ class UnitGroups(unittest.TestCase):
     def test_rows(self):
         self.group("rows")
 
+    def test_abi(self):
+        self.group("abi")
+
 
 def kernel_has_kpkeys_events():
     try:

@@ -2,9 +2,10 @@
 /*
  * Host unit tests of the kpkeys command's pure parts (tools/): log2
  * histograms, kallsyms lookup, JSON output, argument parsing, decoding of
- * levels, syndromes and pkey registers, report rows.
+ * syndromes and pkey registers, report rows, and the trace ABI checks
+ * against BTF (with BTF built here, libbpf's btf__add_*()).
  *
- *   kpkeys-unit [GROUP...]    groups: hist ksyms json args decode rows
+ *   kpkeys-unit [GROUP...]    groups: hist ksyms json args decode rows abi
  *
  * Prints "ok N - name" or "not ok N - name: detail" per check, then the
  * plan "1..N"; exits 0 iff every check passed (2 for an unknown group).
@@ -21,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/btf.h>
+#include "abi.h"
 #include "kpkeys.h"
 #include "maps.h"
 
@@ -1009,14 +1012,6 @@ static void test_decode(void)
 {
 	char buf[160], small[10];
 
-	check_str(kp_level_name(-1, buf, sizeof(buf)), "?", "kp_level_name(-1)");
-	check_str(kp_level_name(0, buf, sizeof(buf)), "DEFAULT", "kp_level_name(0)");
-	check_str(kp_level_name(1, buf, sizeof(buf)), "TEST", "kp_level_name(1)");
-	check_str(kp_level_name(2, buf, sizeof(buf)), "PGTABLES", "kp_level_name(2)");
-	check_str(kp_level_name(7, buf, sizeof(buf)), "7", "kp_level_name(7)");
-	CHECK(kp_level_name(7, buf, sizeof(buf)) == buf, "kp_level_name(7) writes BUF");
-	check_str(kp_level_name(-2, buf, sizeof(buf)), "-2", "kp_level_name(-2)");
-
 	check_str(kp_access_name(0), "read", "kp_access_name(0)");
 	check_str(kp_access_name(1), "write", "kp_access_name(1)");
 	check_str(kp_access_name(2), "exec", "kp_access_name(2)");
@@ -1239,6 +1234,137 @@ static void test_rows(void)
 	CHECK(!rs.slot && rs.nslots == 0, "rows_free drops the index");
 }
 
+/* ---- abi ---- */
+
+/*
+ * A kernel BTF in miniature: the types the kpkeys events use, enum
+ * kpkeys_level when WITH_ENUM, and btf_trace_kpkeys_switch taking the
+ * level arguments as LEVEL_TYPE (enum or int) with the reg arguments'
+ * order as given.
+ */
+static struct btf *fake_btf(bool with_enum, bool level_as_int, bool swap_regs)
+{
+	struct btf *b = btf__new_empty();
+	int t_int, t_ull, t_u64, t_bool, t_ul, t_lvl = -1, t_void_p, fp, s, cs;
+
+	if (!b)
+		return NULL;
+	t_int = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	t_ull = btf__add_int(b, "long long unsigned int", 8, 0);
+	t_u64 = btf__add_typedef(b, "u64", t_ull);
+	t_bool = btf__add_typedef(b, "bool", btf__add_int(b, "_Bool", 1, BTF_INT_BOOL));
+	t_ul = btf__add_int(b, "long unsigned int", 8, 0);
+	if (with_enum) {
+		t_lvl = btf__add_enum(b, "kpkeys_level", 4);
+		btf__add_enum_value(b, "KPKEYS_LVL_NONE", -1);
+		btf__add_enum_value(b, "KPKEYS_LVL_DEFAULT", 0);
+		btf__add_enum_value(b, "KPKEYS_LVL_TEST", 1);
+		btf__add_enum_value(b, "KPKEYS_LVL_PGTABLES", 2);
+	}
+	t_void_p = btf__add_ptr(b, 0);
+	fp = btf__add_func_proto(b, 0);
+	btf__add_func_param(b, "", t_void_p);
+	btf__add_func_param(b, "", t_bool);
+	btf__add_func_param(b, "", level_as_int ? t_int : t_lvl);
+	btf__add_func_param(b, "", level_as_int ? t_int : t_lvl);
+	btf__add_func_param(b, "", swap_regs ? t_int : t_u64);
+	btf__add_func_param(b, "", t_u64);
+	btf__add_func_param(b, "", t_u64);
+	btf__add_func_param(b, "", t_u64);
+	btf__add_func_param(b, "", t_bool);
+	btf__add_func_param(b, "", t_ul);
+	btf__add_typedef(b, "btf_trace_kpkeys_switch", btf__add_ptr(b, fp));
+	/* kpkeys_fault: a pointer to a const struct */
+	s = btf__add_struct(b, "kpkeys_fault_info", 8);
+	btf__add_field(b, "addr", t_ul, 0, 0);
+	cs = btf__add_ptr(b, btf__add_const(b, s));
+	/* a prototype's parameters follow it with no other type between */
+	fp = btf__add_func_proto(b, 0);
+	btf__add_func_param(b, "", t_void_p);
+	btf__add_func_param(b, "", cs);
+	btf__add_typedef(b, "btf_trace_kpkeys_fault", btf__add_ptr(b, fp));
+	return b;
+}
+
+static void test_abi(void)
+{
+	const char *sw = kp_abi_proto("kpkeys_switch");
+	char why[256], buf[16];
+	struct btf *b;
+	int ret;
+
+	CHECK(sw && strstr(sw, "enum kpkeys_level from_level") &&
+	      kp_abi_proto("kpkeys_batch") && kp_abi_proto("kpkeys_fault") &&
+	      kp_abi_proto("kpkeys_set_memory_pkey") && kp_abi_proto("kpkeys_split") &&
+	      !kp_abi_proto("kpkeys_bogus"),
+	      "kp_abi_proto knows the five events' parameter lists");
+
+	/* the levels' names: numbers until BTF names them */
+	check_str(kp_level_name(2, buf, sizeof(buf)), "2", "kp_level_name(2) without BTF: the number");
+	b = fake_btf(false, true, false);
+	CHECK(b && kp_levels_from_btf(b) == -1, "kp_levels_from_btf: -1 without enum kpkeys_level");
+	btf__free(b);
+	b = fake_btf(true, false, false);
+	if (!CHECK(b, "fake BTF built"))
+		return;
+	CHECK(kp_levels_from_btf(b) == 0, "kp_levels_from_btf reads enum kpkeys_level");
+	check_str(kp_level_name(-1, buf, sizeof(buf)), "?", "kp_level_name(-1), KPKEYS_LVL_NONE");
+	check_str(kp_level_name(0, buf, sizeof(buf)), "DEFAULT", "kp_level_name(0) from BTF");
+	check_str(kp_level_name(1, buf, sizeof(buf)), "TEST", "kp_level_name(1) from BTF");
+	check_str(kp_level_name(2, buf, sizeof(buf)), "PGTABLES", "kp_level_name(2) from BTF");
+	check_str(kp_level_name(5, buf, sizeof(buf)), "5", "kp_level_name(5): not in the enum");
+	check_str(kp_level_name(-2, buf, sizeof(buf)), "-2", "kp_level_name(-2)");
+	CHECK(kp_level_name(0, buf, sizeof(buf)) == buf, "kp_level_name writes BUF");
+
+	/* the events' arguments */
+	ret = kp_abi_check(b, "kpkeys_switch", sw, why, sizeof(why));
+	CHECK(ret == 0, nm("kpkeys_switch matches KP_SWITCH_PROTO (%s)", ret ? why : ""));
+	ret = kp_abi_check(b, "kpkeys_fault", kp_abi_proto("kpkeys_fault"), why, sizeof(why));
+	CHECK(ret == 0, nm("kpkeys_fault: a pointer to const struct kpkeys_fault_info matches (%s)",
+			   ret ? why : ""));
+	CHECK(kp_abi_check(b, "kpkeys_split", kp_abi_proto("kpkeys_split"), why, sizeof(why)) == -2 &&
+	      strstr(why, "no trace event kpkeys:kpkeys_split"), "an event BTF lacks: -2");
+	CHECK(kp_abi_check(b, "kpkeys_switch", "bool restore", why, sizeof(why)) == -1 &&
+	      strstr(why, "kpkeys:kpkeys_switch takes 9 arguments, this tool expects 1"),
+	      nm("a different argument count is named: %s", why));
+	CHECK(kp_abi_check(b, "kpkeys_fault", "const struct kpkeys_batch_info *f", why, sizeof(why)) == -1 &&
+	      strstr(why, "argument 1 (f)"), nm("a pointer to another struct differs: %s", why));
+	CHECK(kp_abi_check(b, "kpkeys_fault", "unsigned long f", why, sizeof(why)) == -1,
+	      "a pointer against an integer differs");
+	/* C's integer spellings against DWARF's names in BTF */
+	CHECK(kp_abi_check(b, "kpkeys_switch", "bool restore, int a, int b, long long unsigned c, "
+			   "unsigned long long d, u64 e, u64 f, _Bool g, unsigned long h",
+			   why, sizeof(why)) == -1 && strstr(why, "argument 2 (a) is enum kpkeys_level"),
+	      nm("int against enum kpkeys_level differs: %s", why));
+	ret = kp_abi_check(b, "kpkeys_switch", "bool restore, enum kpkeys_level a, "
+			   "enum kpkeys_level b, long long unsigned c, unsigned long long d, "
+			   "u64 e, u64 f, _Bool g, long unsigned int h", why, sizeof(why));
+	CHECK(ret == 0, nm("\"unsigned long long\" is u64, \"long unsigned int\" unsigned long (%s)",
+			   ret ? why : ""));
+	CHECK(kp_abi_check(b, "kpkeys_switch", "bool restore, enum kpkeys_level a, "
+			   "enum kpkeys_level b, long c, u64 d, u64 e, u64 f, bool g, unsigned long h",
+			   why, sizeof(why)) == -1 && strstr(why, "argument 4 (c) is u64"),
+	      nm("long against u64 (signedness) differs: %s", why));
+	CHECK(kp_abi_check(b, "kpkeys_switch", "bool restore, enum kpkeys_level a, "
+			   "enum kpkeys_level b, u64 c, u64 d, u64 e, u64 f, bool g, unsigned int h",
+			   why, sizeof(why)) == -1 && strstr(why, "argument 9 (h) is long unsigned int"),
+	      nm("unsigned int against unsigned long (size) differs: %s", why));
+	btf__free(b);
+
+	/* a kernel whose levels are plain ints: the second argument differs */
+	b = fake_btf(true, true, false);
+	CHECK(b && kp_abi_check(b, "kpkeys_switch", sw, why, sizeof(why)) == -1 &&
+	      !strcmp(why, "kpkeys:kpkeys_switch argument 2 (from_level) is int in this kernel, this tool expects enum kpkeys_level"),
+	      nm("levels as int, not enum kpkeys_level: %s", why));
+	btf__free(b);
+	/* reordered arguments: an int where a u64 was */
+	b = fake_btf(true, false, true);
+	CHECK(b && kp_abi_check(b, "kpkeys_switch", sw, why, sizeof(why)) == -1 &&
+	      strstr(why, "argument 4 (from_reg) is int in this kernel, this tool expects u64"),
+	      nm("an int where u64 was: %s", why));
+	btf__free(b);
+}
+
 /* ---- main ---- */
 
 static const struct {
@@ -1251,6 +1377,7 @@ static const struct {
 	{ "args", test_args },
 	{ "decode", test_decode },
 	{ "rows", test_rows },
+	{ "abi", test_abi },
 };
 #define NR_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
