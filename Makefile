@@ -136,8 +136,8 @@ endef
 # says otherwise (the last kpkeys= wins).
 GUEST_CMDLINE := $(if $(filter kpkeys debug,$(VARIANT)),$(GUEST_KPKEYS)) $(KCMDLINE)
 
-VMRUN = python3 scripts/vmrun.py --arch $(ARCH) --qemu '$(QEMU)' --kernel $(IMAGE) \
-	--initrd $(INITRD) --mem $(VM_MEM) --smp $(VM_SMP) \
+VMRUN = python3 scripts/vmrun.py --arch $(ARCH) --variant $(VARIANT) --qemu '$(QEMU)' \
+	--mem $(VM_MEM) --smp $(VM_SMP) \
 	--timeout $(VM_TIMEOUT) $(if $(filter 1,$(or $(VM_CONSOLE),$(V))),--console)
 
 .PHONY: all deps kernel tools install guest vm vm-run demo demo-run test test-run bench mm-selftests check-patches \

@@ -160,16 +160,10 @@ def boot(a, name, variant, append):
     log = os.path.join(a.out, f"{name}.log")
     cmd = "/usr/share/kpkeys/bench/guest.sh " + (
         "--smoke --rounds 1" if a.smoke else f"--rounds {a.rounds}")
-    argv = archenv.vmrun_argv(ROOT, a.arch, variant, log, mem=a.mem,
-                              smp=a.smp, timeout=a.timeout, qemu=a.qemu,
-                              append=append, cmd=cmd,
-                              icount=ICOUNT_SHIFT if a.clock == "icount" else None)
-    t0 = time.monotonic()
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
-    secs = time.monotonic() - t0
-    with open(log, errors="replace") as f:
-        lines = [guestlog.clean(x) for x in f]
+    p = archenv.boot(ROOT, a.arch, variant, log, mem=a.mem, smp=a.smp,
+                     timeout=a.timeout, qemu=a.qemu, append=append, cmd=cmd,
+                     icount=ICOUNT_SHIFT if a.clock == "icount" else None)
+    secs, lines = p.secs, p.lines
     out, status = guestlog.command_output(lines)
     problems = guestlog.problems(lines)
     cases = parse_output(out)

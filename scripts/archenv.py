@@ -3,9 +3,12 @@
 file the Makefile and scripts/archenv.sh read too)."""
 
 import os
+import subprocess
 import sys
+import time
 
-ARCH_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "arch")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ARCH_DIR = os.path.join(ROOT, "scripts", "arch")
 
 
 def known():
@@ -36,15 +39,12 @@ def build_dir(root, arch, variant):
 def vmrun_argv(root, arch, variant, log, *, mem, smp, timeout, qemu=None,
                append="", cmd=None, add=(), icount=None):
     """The scripts/vmrun.py command line that boots ARCH's VARIANT guest
-    (its kernel and initramfs under build/), with the initramfs fragments
-    in ADD appended; QEMU None: the ARCH's emulator; ICOUNT: run under
-    QEMU's instruction counting with that shift (vmrun.py --icount)."""
-    env = load(arch)
-    b = build_dir(root, arch, variant)
+    (vmrun.py --variant: its kernel and initramfs under build/), with the
+    initramfs fragments in ADD appended; QEMU None: the ARCH's emulator;
+    ICOUNT: run under QEMU's instruction counting with that shift
+    (vmrun.py --icount)."""
     argv = [sys.executable, os.path.join(root, "scripts", "vmrun.py"),
-            "--arch", arch,
-            "--kernel", os.path.join(b, "kernel", env["KIMAGE"]),
-            "--initrd", os.path.join(b, "initramfs.cpio.gz"),
+            "--arch", arch, "--variant", variant,
             *(x for f in add for x in ("--add", f)),
             "--mem", mem, "--smp", str(smp), "--timeout", str(timeout),
             "--log", log, "--append", append]
@@ -55,3 +55,27 @@ def vmrun_argv(root, arch, variant, log, *, mem, smp, timeout, qemu=None,
     if cmd is not None:
         argv += ["--cmd", cmd]
     return argv
+
+
+class Boot:
+    """One finished guest boot: returncode and stderr of vmrun.py, secs
+    it took, and the console log's LINES (carriage returns stripped)."""
+
+    def __init__(self, proc, secs, log):
+        self.returncode, self.stderr = proc.returncode, proc.stderr
+        self.stdout, self.secs, self.log = proc.stdout, secs, log
+        self.lines = []
+        if os.path.exists(log):
+            with open(log, errors="replace") as f:
+                self.lines = [x.replace("\r", "").rstrip("\n") for x in f]
+
+
+def boot(root, arch, variant, log, **kw):
+    """Boot ARCH's VARIANT guest through scripts/vmrun.py, the one way the
+    harness boots (make test, make bench, make mm-selftests; make vm and
+    make demo call vmrun.py with --variant too). KW: vmrun_argv's."""
+    argv = vmrun_argv(root, arch, variant, log, **kw)
+    t0 = time.monotonic()
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, errors="replace")
+    return Boot(p, time.monotonic() - t0, log)

@@ -2,10 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 """Boot the guest under QEMU and run one thing in it.
 
-    vmrun.py [--arch arm64|x86_64] --kernel IMAGE --initrd base.cpio.gz [--add F]
-             [--cmd STR | --run FILE] [--append ARGS] [--mem SIZE] [--smp N]
-             [--timeout S] [--log FILE] [--status-file FILE] [--console]
-             [--icount SHIFT]
+    vmrun.py [--arch arm64|x86_64] (--variant V | --kernel IMAGE --initrd
+             base.cpio.gz) [--add F] [--cmd STR | --run FILE] [--append ARGS]
+             [--mem SIZE] [--smp N] [--timeout S] [--log FILE]
+             [--status-file FILE] [--console] [--icount SHIFT]
+
+--variant V boots the ARCH's build of variant V (vanilla, kpkeys, debug):
+its kernel image and initramfs under build/, where scripts/archenv.py says
+they are (the paths the Makefile builds them at, from the same
+scripts/arch/ARCH.env). --kernel and --initrd name other files.
 
 The machine, CPU, console and emulator come from scripts/arch/ARCH.env:
 QEMU's TCG with -cpu max on both (arm64 virt; x86-64 pc, never KVM, which
@@ -114,8 +119,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--arch", default="arm64")
     ap.add_argument("--qemu", help="emulator binary (default: the ARCH's)")
-    ap.add_argument("--kernel", required=True)
-    ap.add_argument("--initrd", required=True)
+    ap.add_argument("--variant", help="boot build/.../VARIANT's kernel and initramfs")
+    ap.add_argument("--kernel")
+    ap.add_argument("--initrd")
     ap.add_argument("--cmd")
     ap.add_argument("--run")
     ap.add_argument("--add", action="append", default=[], metavar="CPIO_GZ",
@@ -147,6 +153,13 @@ def main():
         env = archenv.load(a.arch)
     except ValueError as e:
         err(str(e))
+        return finish(2)
+    if a.variant:
+        b = archenv.build_dir(archenv.ROOT, a.arch, a.variant)
+        a.kernel = a.kernel or os.path.join(b, "kernel", env["KIMAGE"])
+        a.initrd = a.initrd or os.path.join(b, "initramfs.cpio.gz")
+    if not a.kernel or not a.initrd:
+        err("give --variant, or --kernel and --initrd")
         return finish(2)
     if a.cmd is not None and a.run is not None:
         err("give CMD or RUN, not both")

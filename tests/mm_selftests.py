@@ -20,9 +20,7 @@ import concurrent.futures
 import json
 import os
 import re
-import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
@@ -166,16 +164,10 @@ def boot(a, variant, out, name, append="", faults=False, only=None):
         cmd = (f"grep -E '^({'|'.join(re.escape(n) for n in only)})[[:space:]]'"
                f" /usr/lib/kpkeys/mm-selftests/list > /run/mmst-list && "
                f"{cmd} /run/mmst-list")
-    argv = archenv.vmrun_argv(ROOT, a.arch, variant, log, mem=a.mem,
-                              smp=a.smp, timeout=a.timeout, qemu=a.qemu,
-                              append=append, cmd=cmd,
-                              add=[os.path.join(out, "mm-selftests.cpio.gz")])
-    t0 = time.monotonic()
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, errors="replace")
-    secs = time.monotonic() - t0
-    with open(log, errors="replace") as f:
-        lines = [guestlog.clean(x) for x in f]
+    p = archenv.boot(ROOT, a.arch, variant, log, mem=a.mem, smp=a.smp,
+                     timeout=a.timeout, qemu=a.qemu, append=append, cmd=cmd,
+                     add=[os.path.join(out, "mm-selftests.cpio.gz")])
+    secs, lines = p.secs, p.lines
     problems = [f"{lab}: {ln.strip()}" for lab, ln in guestlog.problems(lines)]
     return p, secs, lines, problems
 

@@ -109,6 +109,29 @@ class VmRun(unittest.TestCase):
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
         self.assertIn("emulator '/nonexistent/qemu' not found", p.stderr)
 
+    def test_variant_boots_its_build(self):
+        # --variant: the kernel and initramfs where the Makefile builds
+        # them (scripts/archenv.py); a variant never built is one line
+        env = dict(os.environ, FAKE_QEMU_MODE="ok")
+        p = subprocess.run(
+            [sys.executable, VMRUN, "--qemu", FAKE, "--arch", "x86_64",
+             "--variant", "never-built", "--log", self.log, "--cmd", "true"],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+        self.assertIn(os.path.join("build", "x86_64-never-built", "kernel",
+                                   "arch/x86/boot/bzImage") + " not found",
+                      p.stderr)
+
+    def test_no_kernel_is_one_line(self):
+        p = subprocess.run([sys.executable, VMRUN, "--log", self.log, "--cmd", "true"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("give --variant, or --kernel and --initrd", p.stderr)
+        self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
+
     def test_missing_run_file_is_one_line(self):
         p = self.run_vm("ok", "--run", "/nonexistent/script")
         self.assertEqual(p.returncode, 2)
