@@ -78,6 +78,19 @@ tool_start() {
 	tool_wait splits /tmp/bench-tool.err
 	tool_wait batch /tmp/bench-batch.err
 }
+
+# splits_counts FILE: the counts of FILE's splits summary (kpkeys splits
+# --json) as one JSON object, {} when it has none (jsoncheck -g)
+splits_counts() {
+	c=
+	for k in calls pages failed splits dropped; do
+		v=$(jsoncheck -g $k -t splits_summary "$1" 2>/dev/null | tail -n 1)
+		[ -n "$v" ] || { echo "{}"; return; }
+		c="$c${c:+,}\"$k\":$v"
+	done
+	echo "{$c}"
+}
+
 # Ends the tools (never from a subshell: it must wait for its children)
 # and leaves the splits summary's counts in /tmp/bench-tool.json and the
 # batch report in /tmp/bench-batch.json, each an object or {}.
@@ -89,8 +102,7 @@ tool_stop() {
 	wait $TOOL_PID || { echo "bench: kpkeys splits failed: $(cat /tmp/bench-tool.err)" >&2; exit 1; }
 	wait $BATCH_PID || { echo "bench: kpkeys batch failed: $(cat /tmp/bench-batch.err)" >&2; exit 1; }
 	TOOL_PID= BATCH_PID=
-	tail -n 1 /tmp/bench-tool.out | grep -o '"calls":[0-9]*,"pages":[0-9]*,"failed":[0-9]*,"splits":[0-9]*,"dropped":[0-9]*' |
-		sed 's/^/{/; s/$/}/' | grep . > /tmp/bench-tool.json || echo "{}" > /tmp/bench-tool.json
+	splits_counts /tmp/bench-tool.out > /tmp/bench-tool.json
 	# the whole report, when it is one valid document
 	tail -n 1 /tmp/bench-batch.out > /tmp/bench-batch.last
 	if jsoncheck -t batch /tmp/bench-batch.last > /dev/null 2>&1; then

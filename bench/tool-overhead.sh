@@ -74,7 +74,11 @@ mmwork fork -q -s 256M -n 4 > /dev/null
 mmwork munmap -q -s 256M -n 2 > /dev/null
 SH=$(awk '/^VmHWM/ { print $2 }' /proc/$S/status)
 kill -INT $S; wait $S
-echo "bench: kpkeys splits: $(grep -c '"type":"set_memory_pkey"' /tmp/bench-splits.out) events streamed, summary: $(tail -n 1 /tmp/bench-splits.out | grep -o '"calls":[0-9]*,"pages":[0-9]*,"failed":[0-9]*,"splits":[0-9]*,"dropped":[0-9]*'), peak RSS ${SH} kB"
+summary=
+for k in calls pages failed splits dropped; do
+	summary="$summary${summary:+, }$k $(jsoncheck -g $k -t splits_summary /tmp/bench-splits.out 2>/dev/null | tail -n 1)"
+done
+echo "bench: kpkeys splits: $(jsoncheck -g type -t set_memory_pkey /tmp/bench-splits.out 2>/dev/null | wc -l) events streamed, summary: $summary, peak RSS ${SH} kB"
 kpkeys faults --json > /tmp/bench-faults.out 2> /tmp/bench-faults.err &
 S=$!
 while ! grep -q tracing /tmp/bench-faults.err 2>/dev/null; do sleep 0.1; done

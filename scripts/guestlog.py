@@ -15,6 +15,8 @@ fixtures.
 
 import re
 
+import ktap
+
 KERNEL_LINE = re.compile(r"^\[\s*\d+\.\d+\] ?(.*)$")
 BEGIN = "<<<kp:begin>>>"
 EXIT = re.compile(r"<<<kp:exit (\d+)>>>")
@@ -102,85 +104,39 @@ def command_output(lines):
     return out, status
 
 
-KTAP_RESULT = re.compile(r"^(not ok|ok) (\d+) ?(?:- )?([^#]*?)\s*(?:#\s*(.*))?$")
-
-
 def ktap_results(lines):
     """KUnit results from the kernel log.
 
     Returns (cases, errors): cases is a list of (suite, case, status) with
-    status 'pass', 'fail' or 'skip' for every test case (the leaf results one
+    status 'pass', 'fail' or 'skip' for every test case (the results one
     level below a suite; parameterised cases count once, by their summary
-    line); errors lists suites whose plan and results disagree (a suite that
-    crashed or stopped early)."""
-    cases, errors = [], []
-    suite, planned, seen = None, None, 0
-    top_plan, top_seen = None, 0
-    for line in lines:
-        msg = kernel_message(line)
-        if msg is None:
-            continue
-        indent = len(msg) - len(msg.lstrip(" "))
-        text = msg.strip()
-        if indent == 0 and re.match(r"^1\.\.\d+$", text) and top_plan is None:
-            top_plan = int(text[3:])
-            continue
-        m = re.match(r"^# Subtest: (\S+)", text)
-        if m and indent == 4:
-            suite, planned, seen = m.group(1), None, 0
-            continue
-        if indent == 4 and re.match(r"^1\.\.\d+$", text) and suite:
-            planned = int(text[3:])
-            continue
-        m = KTAP_RESULT.match(text)
-        if not m:
-            continue
-        ok, name, directive = m.group(1) == "ok", m.group(3), m.group(4) or ""
-        status = "skip" if directive.upper().startswith("SKIP") else (
-            "pass" if ok else "fail")
-        if indent == 4 and suite:
-            cases.append((suite, name, status))
-            seen += 1
-        elif indent == 0:
-            top_seen += 1
-            if suite and planned is not None and seen != planned:
-                errors.append(f"suite {suite}: planned {planned} cases, "
-                              f"reported {seen}")
-            if suite and not ok and seen == 0 and status != "skip":
-                errors.append(f"suite {name}: failed before any case ran")
-            suite = None
-    if top_plan is not None and top_seen != top_plan:
-        errors.append(f"KUnit planned {top_plan} suites, reported {top_seen}")
-    return cases, errors
+    line); errors says where KUnit's output is incomplete (a plan and its
+    results disagree: a suite that crashed or stopped early)."""
+    root, errors = ktap.parse(m for m in map(kernel_message, lines)
+                              if m is not None)
+    if root is None:
+        return [], []
+    cases = []
+    for suite in root.children:
+        cases += [(suite.name, c.name, c.status) for c in suite.children]
+        if suite.status == "fail" and not suite.children:
+            errors.append(f"suite {suite.name}: failed before any case ran")
+    return cases, [f"KUnit: {e}" for e in errors]
 
 
-GUEST_RESULT = re.compile(r"^KPTEST (ok|not ok|skip) (\S+)(?: - (.*))?$")
-GUEST_DONE = re.compile(r"^KPTEST done (\d+)$")
-# A kernel message the console printed into a result line before its
-# newline: "KPTEST ok NAME[    4.440679] lkdtm: ..."
-KMSG_GLUED = re.compile(r"\[\s*\d+\.\d{6}\] .*$")
-
-
-def guest_results(lines):
-    """Results printed by tests/guest/suite.sh: (results, done_count) where
-    results is a list of (name, status, reason) and done_count the number
-    the suite announced at its end (None if it never got there)."""
-    results, done = [], None
-    for line in lines:
-        if kernel_message(line) is not None:
-            continue
-        line = line.strip()
-        if line.startswith("KPTEST "):
-            line = KMSG_GLUED.sub("", line).rstrip()
-        m = GUEST_RESULT.match(line)
-        if m:
-            status = {"ok": "pass", "not ok": "fail", "skip": "skip"}[m.group(1)]
-            results.append((m.group(2), status, m.group(3) or ""))
-            continue
-        m = GUEST_DONE.match(line)
-        if m:
-            done = int(m.group(1))
-    return results, done
+def guest_results(out):
+    """Results of tests/guest/suite.sh from its output (command_output()):
+    (results, errors). results lists (name, status, reason) per check,
+    reason being the text after '#' on its line; errors says why the
+    output is incomplete (the suite died, a file stopped half-way) or
+    missing."""
+    root, errors = ktap.parse(out)
+    if root is None:
+        return [], ["the suite printed no KTAP"]
+    if root.plan is None:
+        errors.append("the suite printed no plan")
+    return [(leaf.name, leaf.status, leaf.diag)
+            for _, leaf in root.leaves()], errors
 
 
 # The report an enforcing backend prints when the default level writes a

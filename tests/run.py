@@ -85,16 +85,14 @@ def host_tests():
 
 
 def vmrun(a, log, cmd=None, append="", timeout=None, variant=None):
-    b = archenv.build_dir(ROOT, a.arch, variant or a.variant)
-    argv = archenv.vmrun_argv(
-        ROOT, a.arch, variant or a.variant, os.path.join(b, "logs", log),
+    """Boot VARIANT (default: --variant) with LOG under its logs/."""
+    variant = variant or a.variant
+    return archenv.boot(
+        ROOT, a.arch, variant,
+        os.path.join(archenv.build_dir(ROOT, a.arch, variant), "logs", log),
         mem=a.mem or archenv.load(a.arch)["GUEST_MEM"], smp=a.smp,
         timeout=timeout or a.timeout, qemu=a.qemu,
         append=" ".join(x for x in (a.kcmdline, append) if x), cmd=cmd)
-    t0 = time.monotonic()
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
-    return p, time.monotonic() - t0, os.path.join(b, "logs", log)
 
 
 def guest_boot(a, label, append, tests=(), variant=None):
@@ -103,14 +101,12 @@ def guest_boot(a, label, append, tests=(), variant=None):
         label = f"{a.arch}-{label}"
     print(f"== guest boot [{label}]: {a.arch} {variant or a.variant}, {append}",
           flush=True)
-    p, secs, log = vmrun(a, f"test-{label}.log",
-                         cmd=" ".join(["/usr/share/kpkeys/tests/suite.sh",
-                                       *tests]),
-                         append=append, variant=variant)
-    print(f"   {secs:.0f} s, exit {p.returncode}, log "
+    p = vmrun(a, f"test-{label}.log",
+              cmd=" ".join(["/usr/share/kpkeys/tests/suite.sh", *tests]),
+              append=append, variant=variant)
+    log, lines = p.log, p.lines
+    print(f"   {p.secs:.0f} s, exit {p.returncode}, log "
           f"{os.path.relpath(log, ROOT)}", flush=True)
-    with open(log, errors="replace") as f:
-        lines = [guestlog.clean(x) for x in f]
 
     cases, errors = guestlog.ktap_results(lines)
     if not cases:
@@ -121,13 +117,13 @@ def guest_boot(a, label, append, tests=(), variant=None):
         record("fail", f"kunit[{label}]:complete", e)
 
     out, status = guestlog.command_output(lines)
-    checks, done = guestlog.guest_results(out)
+    checks, errors = guestlog.guest_results(out)
     for name, st, reason in checks:
         record(st, f"guest[{label}]:{name}", reason)
-    if done is None or done != len(checks):
+    if errors:
         record("fail", f"guest[{label}]:suite-complete",
-               f"suite announced {done} checks, {len(checks)} reported "
-               f"(exit {status}); see {log}")
+               f"{'; '.join(errors[:3])} ({len(checks)} checks reported, "
+               f"exit {status}); see {log}")
     else:
         record("pass", f"guest[{label}]:suite-complete")
 
@@ -231,7 +227,7 @@ def lkdtm_boot(a, test="KPKEYS_WRITE_TEST_PAGE", label="lkdtm", want_pkey=None):
     # `kpkeys faults --json` runs at the moment of the write: the fault
     # must reach it, decoded, with the writer on the stack. The write runs
     # in a child shell, which the oops ends.
-    p, secs, log = vmrun(
+    p = vmrun(
         a, f"test-{label}.log", timeout=300,
         cmd="kpkeys faults --json > /run/f.json 2> /run/f.err & fp=$!; "
             "i=0; until grep -q tracing /run/f.err; do i=$((i+1)); "
@@ -239,10 +235,9 @@ def lkdtm_boot(a, test="KPKEYS_WRITE_TEST_PAGE", label="lkdtm", want_pkey=None):
             f"sh -c 'echo {test} > /sys/kernel/debug/provoke-crash/DIRECT; "
             "echo lkdtm-survived'; kill -INT $fp; wait $fp; "
             "echo \"faults-exit $?\"; cat /run/f.json /run/f.err")
-    print(f"   {secs:.0f} s, exit {p.returncode}, log "
+    log, lines = p.log, p.lines
+    print(f"   {p.secs:.0f} s, exit {p.returncode}, log "
           f"{os.path.relpath(log, ROOT)}", flush=True)
-    with open(log, errors="replace") as f:
-        lines = [guestlog.clean(x) for x in f]
     ok, why = guestlog.expected_pkey_oops(lines, want_pkey)
     record("pass" if ok else "fail", f"guest[{label}]:pkey-oops-reported", why)
     out, status = guestlog.command_output(lines)
@@ -330,8 +325,8 @@ def vm_contract(a):
                f"stderr {vm_stderr(p)}")
 
     # A kernel panic must fail the run even though the command "ran".
-    p, _, _ = vmrun(a, "test-panic.log", cmd="echo c > /proc/sysrq-trigger",
-                    timeout=120)
+    p = vmrun(a, "test-panic.log", cmd="echo c > /proc/sysrq-trigger",
+              timeout=120)
     if p.returncode == 125 and "kernel reported panic" in p.stderr:
         record("pass", f"vm{tag}:panic-fails-the-run")
     else:
@@ -342,11 +337,9 @@ def vm_contract(a):
     # A guest that hangs: the run times out (124), the last line the
     # command printed is out (not held back), and the console has the
     # SysRq reports vmrun.py asks for before it kills QEMU.
-    p, _, log = vmrun(a, "test-hang.log",
-                      cmd="echo last-line-before-hang; sleep 100000",
-                      timeout=25)
-    with open(log, errors="replace") as f:
-        console = f.read()
+    p = vmrun(a, "test-hang.log",
+              cmd="echo last-line-before-hang; sleep 100000", timeout=25)
+    log, console = p.log, "\n".join(p.lines)
     got = [x for x in ("sysrq: Show backtrace of all active CPUs",
                        "sysrq: Show Blocked State") if x in console]
     if (p.returncode == 124 and "last-line-before-hang" in p.stdout.split()

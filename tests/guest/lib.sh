@@ -1,26 +1,45 @@
 # SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-# Helpers for guest tests (sourced by suite.sh). Each check prints one line:
-#   KPTEST ok NAME | KPTEST not ok NAME - reason | KPTEST skip NAME - reason
-# which the host (tests/run.py) counts.
+# Helpers for guest tests (sourced by suite.sh). The suite prints KTAP
+# (Documentation/dev-tools/ktap.rst): one subtest per test file, one
+# result line per check in it, which the host reads with scripts/ktap.py:
+#   ok N NAME | not ok N NAME # reason | ok N NAME # SKIP reason
+# Anything else a test prints goes out as a diagnostic line ("# ...").
 
-KP_COUNT=0
-pass() { echo "KPTEST ok $1"; KP_COUNT=$((KP_COUNT + 1)); }
-fail() { echo "KPTEST not ok $1 - $2"; KP_COUNT=$((KP_COUNT + 1)); }
-skip() { echo "KPTEST skip $1 - $2"; KP_COUNT=$((KP_COUNT + 1)); }
+KP_NUM=0	# checks so far in this file
+KP_FAILED=0	# of them failed
+pass() { KP_NUM=$((KP_NUM + 1)); echo "  ok $KP_NUM $1"; }
+fail() {
+	KP_NUM=$((KP_NUM + 1)); KP_FAILED=$((KP_FAILED + 1))
+	echo "  not ok $KP_NUM $1 # $2"
+}
+skip() { KP_NUM=$((KP_NUM + 1)); echo "  ok $KP_NUM $1 # SKIP $2"; }
 
-# check NAME COMMAND...: pass when COMMAND exits 0; otherwise fail with the
-# last line COMMAND printed. The command's output is shown either way.
+# note NAME: stdin as diagnostic lines of check NAME
+note() { sed "s/^/  # [$1] /"; }
+
+# check NAME FUNCTION [ARGS...]: pass when FUNCTION (a shell function, or
+# a command) exits 0; otherwise fail with the last line it printed. It
+# runs in a subshell, so it may exit; its output is shown either way.
 check() {
 	name=$1
 	shift
 	out=$("$@" 2>&1)
 	rc=$?
-	[ -n "$out" ] && echo "$out" | sed "s/^/  [$name] /"
+	[ -n "$out" ] && echo "$out" | note "$name"
 	if [ $rc -eq 0 ]; then
 		pass "$name"
 	else
 		fail "$name" "exit $rc: $(echo "$out" | tail -n 1)"
 	fi
+}
+
+# jget FILE PATH [-w KEY=VALUE]...: the first value at PATH in the
+# documents of FILE (jsoncheck -g; empty if none)
+jget() {
+	f=$1
+	p=$2
+	shift 2
+	jsoncheck -g "$p" "$@" "$f" 2>/dev/null | head -n 1
 }
 
 # The kpkeys tool, for t-tool.sh and t-pks.sh.

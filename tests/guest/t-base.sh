@@ -26,6 +26,8 @@ check module-test_vmalloc vmalloc_smoke
 
 check workload-fork mmwork fork -s 64M -n 2
 check workload-munmap mmwork munmap -s 64M
-check workload-mprotect-mremap-madvise sh -c \
-	'mmwork mprotect -s 16M && mmwork mremap -s 16M && mmwork madvise -s 16M'
+t_workload_mprotect_mremap_madvise() {
+	mmwork mprotect -s 16M && mmwork mremap -s 16M && mmwork madvise -s 16M
+}
+check workload-mprotect-mremap-madvise t_workload_mprotect_mremap_madvise
 check workload-thp-pte-mapped mmwork fork -s 32M -H

@@ -28,11 +28,31 @@ else
 		*) if grep -qw poe /proc/cpuinfo; then want=poe; else want=off; fi ;;
 		esac ;;
 	esac
-	check kpkeys-mode-sysfs sh -c "m=\$(cat /sys/kernel/kpkeys/mode); echo \"mode \$m, expected $want\"; [ \"\$m\" = $want ]"
-	check kpkeys-mode-boot-line sh -c "n=\$(dmesg | grep -c 'kpkeys: mode $want\$'); echo \"'kpkeys: mode $want' printed \$n time(s)\"; [ \$n -eq 1 ]"
-	check kpkeys-mode-read-only sh -c '! echo mock 2>/dev/null > /sys/kernel/kpkeys/mode'
+	t_kpkeys_mode_sysfs() {
+		m=$(cat /sys/kernel/kpkeys/mode)
+		echo "mode $m, expected $want"
+		[ "$m" = $want ]
+	}
+	check kpkeys-mode-sysfs t_kpkeys_mode_sysfs
+
+	t_kpkeys_mode_boot_line() {
+		n=$(dmesg | grep -c "kpkeys: mode $want\$")
+		echo "'kpkeys: mode $want' printed $n time(s)"
+		[ $n -eq 1 ]
+	}
+	check kpkeys-mode-boot-line t_kpkeys_mode_boot_line
+
+	t_kpkeys_mode_read_only() {
+		! echo mock 2>/dev/null > /sys/kernel/kpkeys/mode
+	}
+	check kpkeys-mode-read-only t_kpkeys_mode_read_only
+
 	if [ -n "$refused" ]; then
-		check kpkeys-mode-refused-line sh -c "dmesg | grep 'kpkeys: mode \"$refused\"'; [ \$(dmesg | grep -c 'kpkeys: mode \"$refused\" is arm64'\"'\"'s') -eq 1 ]"
+		t_kpkeys_mode_refused_line() {
+			dmesg | grep "kpkeys: mode \"$refused\""
+			[ $(dmesg | grep -c "kpkeys: mode \"$refused\" is arm64's") -eq 1 ]
+		}
+		check kpkeys-mode-refused-line t_kpkeys_mode_refused_line
 	fi
 
 	# LKDTM where nothing enforces: one FAIL line, no oops (the enforcing
@@ -43,10 +63,14 @@ else
 	elif [ "$want" = pks ] || [ "$want" = poe ]; then
 		skip kpkeys-lkdtm-unenforced "mode $want enforces: the host boots KPKEYS_WRITE_TEST_PAGE on its own"
 	else
-		check kpkeys-lkdtm-unenforced sh -c "echo KPKEYS_WRITE_TEST_PAGE > $L; dmesg | grep 'lkdtm: .*test pkey' | tail -n 2
-			case '$cmdline' in
-			*' rodata=on '*) dmesg | grep -q 'lkdtm: XFAIL: cannot key a page with the test pkey' ;;
-			*) dmesg | grep -q 'lkdtm: FAIL: survived write to a page keyed with the test pkey: kpkeys mode $want enforces nothing' ;;
-			esac"
+		t_kpkeys_lkdtm_unenforced() {
+			echo KPKEYS_WRITE_TEST_PAGE > $L
+			dmesg | grep 'lkdtm: .*test pkey' | tail -n 2
+			case "$cmdline" in
+			*" rodata=on "*) dmesg | grep -q 'lkdtm: XFAIL: cannot key a page with the test pkey' ;;
+			*) dmesg | grep -q "lkdtm: FAIL: survived write to a page keyed with the test pkey: kpkeys mode $want enforces nothing" ;;
+			esac
+		}
+		check kpkeys-lkdtm-unenforced t_kpkeys_lkdtm_unenforced
 	fi
 fi

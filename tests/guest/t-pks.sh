@@ -23,12 +23,20 @@ else
 	*" kpkeys=off "*) want=off ;;
 	*) want=pks ;;
 	esac
-	check pks-mode sh -c "m=\$(cat /sys/kernel/kpkeys/mode); echo \"mode \$m, expected $want\"; [ \"\$m\" = $want ]"
+	t_pks_mode() {
+		m=$(cat /sys/kernel/kpkeys/mode)
+		echo "mode $m, expected $want"
+		[ "$m" = $want ]
+	}
+	check pks-mode t_pks_mode
 	# kpkeys=off clears the feature, as nopku does for PKU.
 	if [ $want = pks ]; then
 		check pks-cpu-flag grep -qw pks /proc/cpuinfo
 	else
-		check pks-cpu-flag-cleared sh -c '! grep -qw pks /proc/cpuinfo'
+		t_pks_cpu_flag_cleared() {
+			! grep -qw pks /proc/cpuinfo
+		}
+		check pks-cpu-flag-cleared t_pks_cpu_flag_cleared
 	fi
 fi
 
@@ -41,8 +49,15 @@ if [ "$(uname -m)" = x86_64 ] && [ -w $P ] && [ "$want" = off ]; then
 	echo fault > $P
 	echo 0 > $T/tracing_on
 	echo 0 > $E/kpkeys_fault/enable
-	check pks-off-write-goes-through sh -c "cat $P; [ \"\$(awk '\$1 == \"writes_through\" { print \$2 }' $P)\" = 1 ]"
-	check pks-off-no-fault-event sh -c "! grep 'kpkeys_fault: ' $T/trace"
+	t_pks_off_write_goes_through() {
+		cat $P
+		[ "$(provoked writes_through)" = 1 ]
+	}
+	check pks-off-write-goes-through t_pks_off_write_goes_through
+	t_pks_off_no_fault_event() {
+		! grep 'kpkeys_fault: ' $T/trace
+	}
+	check pks-off-no-fault-event t_pks_off_no_fault_event
 elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 	# Faults: three stopped writes, each traced once, each one document
 	# of `kpkeys faults --json` with the address, pkey 15, access write,
@@ -57,33 +72,49 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 	echo 0 > $T/tracing_on
 	echo 0 > $E/kpkeys_fault/enable
 	page=$(provoked test_page)
-	cat $P | sed 's/^/  [pks-provoke] /'
-	check pks-writes-stopped sh -c "[ \"$(provoked writes_stopped)\" = 3 ] && [ \"$(provoked writes_through)\" = 0 ]"
-	check pks-fault-events sh -c "
+	cat $P | note pks-provoke
+	t_pks_writes_stopped() {
+		[ "$(provoked writes_stopped)" = 3 ] && [ "$(provoked writes_through)" = 0 ]
+	}
+	check pks-writes-stopped t_pks_writes_stopped
+	t_pks_fault_events() {
 		grep 'kpkeys_fault: ' $T/trace | head -n 1
-		[ \$(grep -c 'kpkeys_fault: addr=$page pkey=15 level=DEFAULT reg=0xbffffff8 access=write syndrome=0x23 pgtable=0 ' $T/trace) -eq 3 ]"
+		[ $(grep -c "kpkeys_fault: addr=$page pkey=15 level=DEFAULT reg=0xbffffff8 access=write syndrome=0x23 pgtable=0 " $T/trace) -eq 3 ]
+	}
+	check pks-fault-events t_pks_fault_events
 	check pks-faults-json jsoncheck -t faults_summary /tmp/tool-pks-faults.out
-	check pks-faults-documents sh -c "
-		grep '\"type\":\"fault\"' /tmp/tool-pks-faults.out | head -n 1 | cut -c1-600
-		n=\$(grep '\"type\":\"fault\"' /tmp/tool-pks-faults.out |
-			grep '\"addr\":\"$page\"' | grep '\"pkey\":15,' | grep '\"level\":\"DEFAULT\"' |
-			grep '\"access\":\"write\"' | grep '\"syndrome\":\"0x23\"' |
-			grep '\"syndrome_decoded\":\"[^\"]*write[^\"]*pkey' |
-			grep '\"reg\":\"0xbffffff8\"' | grep '\"reg_decoded\":\"0:rw 1:r- 2:-- ' |
-			grep -c '\"stack\":\[.*\"kpkeys_provoke_write+')
-		echo \"\$n of 3 fault documents complete\"
-		[ \$n -eq 3 ] && grep -q '\"faults\":3,\"dropped\":0' /tmp/tool-pks-faults.out"
+	t_pks_faults_documents() {
+		o=/tmp/tool-pks-faults.out
+		head -n 1 $o | cut -c1-600
+		n=$(jsoncheck -g addr -t fault -w addr=$page -w pkey=15 -w level=DEFAULT \
+			-w access=write -w syndrome=0x23 -w reg=0xbffffff8 $o 2>/dev/null | wc -l)
+		echo "$n of 3 fault documents with the address, pkey, level, access, syndrome and register"
+		[ $n -eq 3 ] || exit 1
+		# every document decodes both, and each names the writer once
+		jsoncheck -g syndrome_decoded -t fault $o | grep -qv 'write.*pkey' && exit 1
+		jsoncheck -g reg_decoded -t fault $o | grep -qv '^0:rw 1:r- 2:-- ' && exit 1
+		w=$(jsoncheck -g 'stack[]' -t fault $o | grep -c '^kpkeys_provoke_write+')
+		echo "$w stacks name kpkeys_provoke_write"
+		[ $w -eq 3 ] && [ "$(jget $o faults -t faults_summary)" = 3 ] &&
+			[ "$(jget $o dropped -t faults_summary)" = 0 ]
+	}
+	check pks-faults-documents t_pks_faults_documents
 	# The line is ratelimited (10 per 5 s): the KUnit suite's stopped
 	# writes may have used the burst, so at least one, not three.
-	check pks-fault-log-line sh -c "
+	t_pks_fault_log_line() {
 		dmesg | grep 'kpkeys: pkey fault: ' | tail -n 1
-		[ \$(dmesg | grep -c 'kpkeys: pkey fault: write at $page (pkey 15) at level DEFAULT (reg 0xbffffff8), syndrome 0x23, ip copy_to_kernel_nofault') -ge 1 ]"
+		[ $(dmesg | grep -c "kpkeys: pkey fault: write at $page (pkey 15) at level DEFAULT (reg 0xbffffff8), syndrome 0x23, ip copy_to_kernel_nofault") -ge 1 ]
+	}
+	check pks-fault-log-line t_pks_fault_log_line
 	check pks-faults-text run_tool pks-faults-text "echo fault > $P" faults
-	check pks-faults-text-content sh -c "cat /tmp/tool-pks-faults-text.out
-		grep -q 'pkey fault: write at $page, pkey 15, level DEFAULT' /tmp/tool-pks-faults-text.out &&
-		grep -q 'register 0xbffffff8: 0:rw 1:r- 2:--' /tmp/tool-pks-faults-text.out &&
-		grep -q 'kpkeys_provoke_write' /tmp/tool-pks-faults-text.out &&
-		grep -q '1 pkey faults, 0 dropped' /tmp/tool-pks-faults-text.out"
+	t_pks_faults_text_content() {
+		cat /tmp/tool-pks-faults-text.out
+		grep -q "pkey fault: write at $page, pkey 15, level DEFAULT" /tmp/tool-pks-faults-text.out &&
+			grep -q 'register 0xbffffff8: 0:rw 1:r- 2:--' /tmp/tool-pks-faults-text.out &&
+			grep -q 'kpkeys_provoke_write' /tmp/tool-pks-faults-text.out &&
+			grep -q '1 pkey faults, 0 dropped' /tmp/tool-pks-faults-text.out
+	}
+	check pks-faults-text-content t_pks_faults_text_content
 
 	# Splits: keying one page of a free 2 MiB block splits the large
 	# entry that maps it, and DirectMap4k grows by at least 2 MiB. Each
@@ -92,21 +123,39 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 	before=$(directmap4k)
 	check pks-splits-tool run_tool pks-splits "echo split > $P; echo split > $P" splits --json
 	after=$(directmap4k)
-	check pks-directmap4k-grows sh -c "echo \"DirectMap4k: $before kB -> $after kB\"; [ $after -ge $((before + 2048)) ]"
+	t_pks_directmap4k_grows() {
+		echo "DirectMap4k: $before kB -> $after kB"
+		[ $after -ge $((before + 2048)) ]
+	}
+	check pks-directmap4k-grows t_pks_directmap4k_grows
 	check pks-splits-json jsoncheck -t splits_summary /tmp/tool-pks-splits.out
-	check pks-splits-documents sh -c "
-		grep '\"type\":\"split\"' /tmp/tool-pks-splits.out | head -n 3 | cut -c1-400
-		n=\$(grep '\"type\":\"split\"' /tmp/tool-pks-splits.out | grep -c '\"size_before\":2097152,\"size_after\":4096,\"level\":3')
-		echo \"\$n 2 MiB -> 4 KiB splits\"
-		[ \$n -ge 1 ] && grep '\"type\":\"split\"' /tmp/tool-pks-splits.out | grep -q '\"path\":\"[^\"]*provoke_split'"
-	check pks-set-memory-pkey-documents sh -c "
-		k=\$(grep '\"type\":\"set_memory_pkey\"' /tmp/tool-pks-splits.out | grep -c '\"pkey\":15,\"ret\":0')
-		u=\$(grep '\"type\":\"set_memory_pkey\"' /tmp/tool-pks-splits.out | grep '\"pkey\":0,\"ret\":0' | grep -c provoke_split)
-		echo \"\$k pages keyed, \$u given back\"; [ \$k -ge 2 ] && [ \$k -eq \$u ]"
+	t_pks_splits_documents() {
+		o=/tmp/tool-pks-splits.out
+		grep -m 3 '^{"type":"split"' $o | cut -c1-400
+		n=$(jsoncheck -g type -t split -w size_before=2097152 -w size_after=4096 \
+			-w level=3 $o 2>/dev/null | wc -l)
+		echo "$n 2 MiB -> 4 KiB splits"
+		[ $n -ge 1 ] && jsoncheck -g path -t split $o 2>/dev/null | grep -q provoke_split
+	}
+	check pks-splits-documents t_pks_splits_documents
+	t_pks_set_memory_pkey_documents() {
+		o=/tmp/tool-pks-splits.out
+		k=$(jsoncheck -g type -t set_memory_pkey -w pkey=15 -w ret=0 $o 2>/dev/null | wc -l)
+		u=$(jsoncheck -g caller -t set_memory_pkey -w pkey=0 -w ret=0 $o 2>/dev/null |
+			grep -c provoke_split)
+		echo "$k pages keyed, $u given back"
+		[ $k -ge 2 ] && [ $k -eq $u ]
+	}
+	check pks-set-memory-pkey-documents t_pks_set_memory_pkey_documents
 
 	# isb on x86-64: the cost of the PKRS write, every switch counted.
 	check pks-isb-tool run_tool pks-isb "echo switch 2000 > $P" isb --json
-	check pks-isb-json sh -c "jsoncheck -t isb /tmp/tool-pks-isb.out && cat /tmp/tool-pks-isb.out | cut -c1-400
-		n=\$(grep -o '\"count\":[0-9]*' /tmp/tool-pks-isb.out | head -n 1 | cut -d: -f2)
-		echo \"\$n switches measured\"; [ \${n:-0} -ge 4000 ] && grep -q '\"p50_ns\":[0-9]' /tmp/tool-pks-isb.out"
+	t_pks_isb_json() {
+		o=/tmp/tool-pks-isb.out
+		jsoncheck -t isb $o && cat $o | cut -c1-400
+		n=$(jget $o count -t isb)
+		echo "$n switches measured"
+		[ ${n:-0} -ge 4000 ] && jsoncheck -g p50_ns -t isb $o 2>/dev/null | grep -q '^[0-9]'
+	}
+	check pks-isb-json t_pks_isb_json
 fi

@@ -10,29 +10,155 @@ T=/sys/kernel/tracing
 PGT=$(cat /sys/kernel/kpkeys/hardened_pgtables 2>/dev/null)
 BATCHING=$(cat /sys/kernel/kpkeys/batching 2>/dev/null)
 
+# ---- the checks, one function each (check runs it in a subshell) ----
+
+t_no_tracepoints() {
+	kpkeys top -d 1 > /tmp/o 2> /tmp/e
+	rc=$?
+	cat /tmp/e
+	[ $rc -eq 1 ] && [ ! -s /tmp/o ] &&
+		grep -q "no trace event kpkeys:kpkeys_switch" /tmp/e
+}
+
+# every command kpkeys help lists answers --help (the host test checks the
+# list against tools/cmd_*.c)
+t_help() {
+	cmds=$(kpkeys help | awk '/^Commands:/ { f = 1; next } f && !NF { exit } f { print $1 }')
+	[ -n "$cmds" ] || { echo "kpkeys help lists no commands"; exit 1; }
+	for c in $cmds; do
+		kpkeys $c --help > /tmp/o 2> /tmp/e && [ ! -s /tmp/e ] &&
+			grep -q "^Usage: kpkeys $c " /tmp/o ||
+			{ echo "kpkeys $c --help: exit $?, $(head -c 200 /tmp/e)"; exit 1; }
+	done
+	echo "commands:" $cmds
+}
+
+t_usage_errors() {
+	for a in "top -x" "top -1" "top abc" "bogus" "top -p 999999" "top -C 4096" "isb -f" "audit -f --json"; do
+		kpkeys $a > /tmp/o 2> /tmp/e
+		rc=$?
+		[ $rc -eq 2 ] && [ ! -s /tmp/o ] && [ $(wc -l < /tmp/e) -eq 1 ] ||
+			{ echo "kpkeys $a: exit $rc, stdout $(wc -c < /tmp/o) bytes, $(wc -l < /tmp/e) stderr lines"; exit 1; }
+	done
+	echo "8 bad command lines: exit 2, one line each"
+}
+
+# with hardened page tables the workload raised to PGTABLES and came back:
+# both transitions named
+t_top_transitions() {
+	for t in "set DEFAULT PGTABLES" "restore PGTABLES DEFAULT"; do
+		set -- $t
+		jsoncheck -g 'transitions[].count' -w op=$1 -w from=$2 -w to=$3 \
+			/tmp/tool-top.out > /dev/null 2>&1 ||
+			{ echo "no transition $1 $2 -> $3 in kpkeys top --json"; exit 1; }
+	done
+}
+
+# mmwork's switches as kpkeys top counted them and as tracefs recorded them
+t_top_matches_tracefs() {
+	traced=$(grep -c 'kpkeys_switch:' $T/trace)
+	lost=$(cat $T/per_cpu/cpu*/stats | awk '/^overrun/ { n += $2 } END { print n + 0 }')
+	ours=$(jsoncheck -g 'tasks[].count' -w comm=mmwork /tmp/tool-top.out 2>/dev/null |
+		awk '{ n += $1 } END { print n + 0 }')
+	echo "mmwork switches: kpkeys top $ours, tracefs $traced ($lost overrun)"
+	[ $lost -eq 0 ] || exit 1
+	# with hardened page tables the workload must have switched
+	[ "$PGT" = on ] && [ $traced -eq 0 ] && exit 1
+	awk -v a=$ours -v b=$traced 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= b / 100) }'
+}
+
+t_isb_json() {
+	jsoncheck -t isb /tmp/tool-isb.out || exit 1
+	[ "$PGT" = on ] || exit 0
+	n=$(jget /tmp/tool-isb.out count)
+	echo "$n switches measured"
+	[ "${n:-0}" -ge 1000 ] || exit 1
+	case $(jget /tmp/tool-isb.out p50_ns) in
+	[0-9]*) ;;
+	*) echo "no p50_ns"; exit 1 ;;
+	esac
+}
+
+t_audit_names_fork_path() {
+	jsoncheck -g 'stacks[].frames[]' /tmp/tool-audit-fork.out |
+		grep '^copy_p[a-z]*_range$' | sort -u | grep .
+}
+
+t_audit_names_unmap_path() {
+	grep -o '[a-z_]*unmap_page_range;[^ ]*' /tmp/tool-audit-munmap.out | head -n 3 | cut -c1-160
+	grep -q 'unmap_page_range' /tmp/tool-audit-munmap.out
+}
+
+# folded stacks: every line is "frame;frame;... count"
+t_audit_folded() {
+	head -n 2 /tmp/tool-audit-munmap.out | cut -c1-160
+	grep -qv '^[^ ]* [0-9][0-9]*$' /tmp/tool-audit-munmap.out && exit 1
+	[ -s /tmp/tool-audit-munmap.out ]
+}
+
+# t_batch_effectiveness CMP BOUND: effectiveness_pct CMP BOUND
+t_batch_effectiveness() {
+	e=$(jget /tmp/tool-batch.out effectiveness_pct)
+	echo "effectiveness $e% with batching $BATCHING"
+	awk -v e="$e" "BEGIN { exit !(e != \"\" && e $1 $2) }"
+}
+
+t_batch_copy_path() {
+	w=$(jget /tmp/tool-batch.out 'callers[].windows' -w caller=copy_page_range)
+	echo "copy_page_range: ${w:-no} windows"
+	[ "${w:-0}" -gt 0 ]
+}
+
+t_faults_none() {
+	jsoncheck -t faults_summary /tmp/tool-faults.out && cat /tmp/tool-faults.out || exit 1
+	! jsoncheck -g type -t fault /tmp/tool-faults.out > /dev/null 2>&1 &&
+		[ "$(jget /tmp/tool-faults.out faults -t faults_summary)" = 0 ] &&
+		[ "$(jget /tmp/tool-faults.out dropped -t faults_summary)" = 0 ]
+}
+
+t_splits_keyed() {
+	o=/tmp/tool-splits.out
+	n=$(jsoncheck -g addr -t set_memory_pkey -w pkey=1 -w ret=0 $o 2>/dev/null | wc -l)
+	ev=$(jsoncheck -g addr -t set_memory_pkey $o 2>/dev/null | wc -l)
+	calls=$(jget $o calls -t splits_summary)
+	dropped=$(jget $o dropped -t splits_summary)
+	jsoncheck -g path -t set_memory_pkey -w pkey=1 $o 2>/dev/null | sort | uniq -c | head -n 5
+	echo "$n page-table pages keyed, $ev events, summary: $calls calls, $dropped dropped"
+	[ $n -gt 0 ] && [ "$dropped" = 0 ] && [ $ev -eq "$calls" ] &&
+		jsoncheck -g path -t set_memory_pkey -w pkey=1 $o 2>/dev/null |
+		grep -q '^\(__p[a-z]*_alloc\|pgd_alloc\) <- '
+}
+
+# -d ends a run by itself
+t_duration() {
+	kpkeys top -d 1 --json > /tmp/o 2>/dev/null && jsoncheck -t top /tmp/o &&
+		[ $(wc -l < /tmp/o) -eq 1 ]
+}
+
+# a PID filter sees only that process
+t_pid_filter() {
+	sleep 30 &
+	sp=$!
+	kpkeys top --json -n 0 -d 2 -p $sp > /tmp/o 2>/dev/null &
+	tp=$!
+	sleep 0.5
+	mmwork fork -q -s 8M > /dev/null
+	wait $tp
+	rc=$?
+	kill $sp
+	[ $rc -eq 0 ] && jsoncheck /tmp/o || exit 1
+	! jsoncheck -g 'tasks[].comm' -w comm=mmwork /tmp/o > /dev/null 2>&1
+}
+
+# ---- the run ----
+
 if [ ! -x /usr/local/bin/kpkeys ]; then
 	skip tool "no kpkeys binary in this image"
 elif [ ! -d $T/events/kpkeys ]; then
-	check tool-no-tracepoints sh -c '
-		kpkeys top -d 1 > /tmp/o 2> /tmp/e; rc=$?; cat /tmp/e
-		[ $rc -eq 1 ] && [ ! -s /tmp/o ] && grep -q "no trace event kpkeys:kpkeys_switch" /tmp/e'
+	check tool-no-tracepoints t_no_tracepoints
 else
-	# every command kpkeys help lists answers --help (the host test checks
-	# the list against tools/cmd_*.c)
-	check tool-help sh -c '
-		cmds=$(kpkeys help | awk "/^Commands:/ { f = 1; next } f && !NF { exit } f { print \$1 }")
-		[ -n "$cmds" ] || { echo "kpkeys help lists no commands"; exit 1; }
-		for c in $cmds; do
-			kpkeys $c --help > /tmp/o 2> /tmp/e && [ ! -s /tmp/e ] &&
-				grep -q "^Usage: kpkeys $c " /tmp/o ||
-				{ echo "kpkeys $c --help: exit $?, $(head -c 200 /tmp/e)"; exit 1; }
-		done; echo "commands:" $cmds'
-	check tool-usage-errors sh -c '
-		for a in "top -x" "top -1" "top abc" "bogus" "top -p 999999" "top -C 4096" "isb -f" "audit -f --json"; do
-			kpkeys $a > /tmp/o 2> /tmp/e; rc=$?
-			[ $rc -eq 2 ] && [ ! -s /tmp/o ] && [ $(wc -l < /tmp/e) -eq 1 ] ||
-				{ echo "kpkeys $a: exit $rc, stdout $(wc -c < /tmp/o) bytes, $(wc -l < /tmp/e) stderr lines"; exit 1; }
-		done; echo "8 bad command lines: exit 2, one line each"'
+	check tool-help t_help
+	check tool-usage-errors t_usage_errors
 
 	# top: its per-process counts against tracefs, same event, same window
 	# (tracefs filtered to the workload's command name, which is all that
@@ -48,25 +174,10 @@ else
 	echo 0 > $T/events/kpkeys/kpkeys_switch/enable
 	echo 0 > $T/events/kpkeys/kpkeys_switch/filter
 	check tool-top-json jsoncheck -t top /tmp/tool-top.out
-	# with hardened page tables the workload raised to PGTABLES and came
-	# back: both transitions named
 	if [ "$PGT" = on ]; then
-		check tool-top-transitions sh -c '
-			for t in "\"op\":\"set\",\"from\":\"DEFAULT\",\"to\":\"PGTABLES\"" \
-				 "\"op\":\"restore\",\"from\":\"PGTABLES\",\"to\":\"DEFAULT\""; do
-				grep -qF "$t" /tmp/tool-top.out || { echo "no $t in kpkeys top --json"; exit 1; }
-			done'
+		check tool-top-transitions t_top_transitions
 	fi
-	check tool-top-matches-tracefs sh -c "
-		traced=\$(grep -c 'kpkeys_switch:' $T/trace)
-		lost=\$(cat $T/per_cpu/cpu*/stats | awk '/^overrun/ { n += \$2 } END { print n + 0 }')
-		ours=\$(grep -o '\"pid\":[0-9]*,\"comm\":\"mmwork\",\"count\":[0-9]*' /tmp/tool-top.out |
-			awk -F: '{ n += \$NF } END { print n + 0 }')
-		echo \"mmwork switches: kpkeys top \$ours, tracefs \$traced (\$lost overrun)\"
-		[ \$lost -eq 0 ] && awk -v a=\$ours -v b=\$traced 'BEGIN {
-			d = a - b; if (d < 0) d = -d
-			if ('$( [ "$PGT" = on ] && echo 1 || echo 0 )' && b == 0) exit 1
-			exit !(d <= b / 100) }'"
+	check tool-top-matches-tracefs t_top_matches_tracefs
 	echo > $T/trace
 
 	check tool-isb run_tool isb "mmwork fork -q -s 8M" isb --json -P
@@ -76,24 +187,22 @@ else
 	# counted it exactly. Not root-caused; see the issue 7 note. The check
 	# prints both counts and, when that happens, says so and measures
 	# once more, so that a repeat is caught and a one-off is visible.
-	isb_count() { grep -o '"count":[0-9]*' /tmp/tool-isb.out | head -n 1 | cut -d: -f2; }
-	isb_nosync() { grep -o '"without_sync":{"count":[0-9]*' /tmp/tool-isb.out | cut -d: -f3; }
-	if [ "$PGT" = on ] && [ "$(isb_count)" -lt 1000 ] 2>/dev/null; then
-		echo "  [tool-isb] RETRY: isb measured $(isb_count) switches ($(isb_nosync) without sync) for a fork of 8 MiB; measuring once more"
+	isb_count=$(jget /tmp/tool-isb.out count)
+	if [ "$PGT" = on ] && [ "${isb_count:-0}" -lt 1000 ]; then
+		echo "RETRY: isb measured $isb_count switches ($(jget /tmp/tool-isb.out without_sync.count) without sync) for a fork of 8 MiB; measuring once more" |
+			note tool-isb
 		run_tool isb "mmwork fork -q -s 8M" isb --json -P > /dev/null
 	fi
-	check tool-isb-json sh -c "jsoncheck -t isb /tmp/tool-isb.out &&
-		if [ '$PGT' = on ]; then n=\$(grep -o '\"count\":[-0-9.e+]*' /tmp/tool-isb.out | head -n 1 | cut -d: -f2); echo \"\$n switches measured\"; [ \${n:-0} -ge 1000 ] &&
-			grep -q '\"p50_ns\":[0-9]' /tmp/tool-isb.out; fi"
+	check tool-isb-json t_isb_json
 
 	# audit: the fork path and the unmap path write page tables
 	check tool-audit-fork run_tool audit-fork "mmwork fork -q -s 8M" audit --json -n 0
 	check tool-audit-json jsoncheck -t audit /tmp/tool-audit-fork.out
 	check tool-audit-munmap run_tool audit-munmap "mmwork munmap -q -s 8M" audit -f
 	if [ "$PGT" = on ]; then
-		check tool-audit-names-fork-path sh -c "grep -o '\"copy_p[a-z]*_range\"' /tmp/tool-audit-fork.out | sort -u | grep ."
-		check tool-audit-names-unmap-path sh -c "grep -o '[a-z_]*unmap_page_range;[^ ]*' /tmp/tool-audit-munmap.out | head -n 3 | cut -c1-160; grep -q 'unmap_page_range' /tmp/tool-audit-munmap.out"
-		check tool-audit-folded sh -c "head -n 2 /tmp/tool-audit-munmap.out | cut -c1-160; grep -qv '^[^ ]* [0-9][0-9]*\$' /tmp/tool-audit-munmap.out && exit 1; [ -s /tmp/tool-audit-munmap.out ]"
+		check tool-audit-names-fork-path t_audit_names_fork_path
+		check tool-audit-names-unmap-path t_audit_names_unmap_path
+		check tool-audit-folded t_audit_folded
 	else
 		skip tool-audit-content "hardened page tables are off on this boot"
 	fi
@@ -104,22 +213,16 @@ else
 	if [ "$PGT" != on ]; then
 		skip tool-batch-effectiveness "hardened page tables are off on this boot"
 	elif [ "$BATCHING" = on ]; then
-		check tool-batch-effectiveness sh -c "e=\$(grep -o '\"effectiveness_pct\":[-0-9.e+]*' /tmp/tool-batch.out | head -n 1 | cut -d: -f2)
-			echo \"effectiveness \$e% with batching on\"
-			awk -v e=\$e 'BEGIN { exit !(e >= 90) }'"
-		check tool-batch-copy-path grep -q '"caller":"copy_page_range","windows":[1-9]' /tmp/tool-batch.out
+		check tool-batch-effectiveness t_batch_effectiveness '>=' 90
+		check tool-batch-copy-path t_batch_copy_path
 	else
-		check tool-batch-effectiveness-off sh -c "e=\$(grep -o '\"effectiveness_pct\":[-0-9.e+]*' /tmp/tool-batch.out | head -n 1 | cut -d: -f2)
-			echo \"effectiveness \$e% with batching off\"
-			awk -v e=\$e 'BEGIN { exit !(e <= 1) }'"
+		check tool-batch-effectiveness-off t_batch_effectiveness '<=' 1
 	fi
 
 	# faults: none under normal load (nothing writes keyed memory from the
 	# default level; t-pks.sh provokes them under PKS), clean exit
 	check tool-faults run_tool faults "mmwork fork -q -s 8M" faults --json
-	check tool-faults-none sh -c "jsoncheck -t faults_summary /tmp/tool-faults.out && cat /tmp/tool-faults.out &&
-		! grep -q '\"type\":\"fault\"' /tmp/tool-faults.out &&
-		grep -q '\"faults\":0,\"dropped\":0' /tmp/tool-faults.out"
+	check tool-faults-none t_faults_none
 	check tool-faults-text run_tool faults-text "true" faults
 	check tool-faults-text-summary grep -q '0 pkey faults, 0 dropped' /tmp/tool-faults-text.out
 
@@ -131,23 +234,11 @@ else
 	check tool-splits run_tool splits "echo 2 > /proc/sys/vm/drop_caches; mmwork fork -q -s 64M" splits --json
 	check tool-splits-json jsoncheck -t splits_summary /tmp/tool-splits.out
 	if [ "$PGT" = on ]; then
-		check tool-splits-keyed sh -c "
-			n=\$(grep -c '\"type\":\"set_memory_pkey\".*\"pkey\":1,\"ret\":0' /tmp/tool-splits.out)
-			calls=\$(grep -o '\"calls\":[-0-9.e+]*' /tmp/tool-splits.out | head -n 1 | cut -d: -f2); dropped=\$(grep -o '\"dropped\":[-0-9.e+]*' /tmp/tool-splits.out | head -n 1 | cut -d: -f2)
-			ev=\$(grep -c '\"type\":\"set_memory_pkey\"' /tmp/tool-splits.out)
-			grep '\"pkey\":1,' /tmp/tool-splits.out | grep -o '\"path\":\"[^\"]*' | sort | uniq -c | head -n 5
-			echo \"\$n page-table pages keyed, \$ev events, summary: \$calls calls, \$dropped dropped\"
-			[ \$n -gt 0 ] && [ \"\$dropped\" = 0 ] && [ \$ev -eq \$calls ] &&
-			grep -q '\"path\":\"\(__p[a-z]*_alloc\|pgd_alloc\) <- ' /tmp/tool-splits.out"
+		check tool-splits-keyed t_splits_keyed
 	else
 		skip tool-splits-keyed "hardened page tables are off on this boot"
 	fi
 
-	# -d ends a run by itself; a PID filter sees only that process
-	check tool-duration sh -c 'kpkeys top -d 1 --json > /tmp/o 2>/dev/null && jsoncheck -t top /tmp/o && [ $(wc -l < /tmp/o) -eq 1 ]'
-	check tool-pid-filter sh -c '
-		sleep 30 & sp=$!
-		kpkeys top --json -n 0 -d 2 -p $sp > /tmp/o 2>/dev/null & tp=$!
-		sleep 0.5; mmwork fork -q -s 8M > /dev/null; wait $tp; rc=$?; kill $sp
-		[ $rc -eq 0 ] && jsoncheck /tmp/o && ! grep -q "\"comm\":\"mmwork\"" /tmp/o'
+	check tool-duration t_duration
+	check tool-pid-filter t_pid_filter
 fi

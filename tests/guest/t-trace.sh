@@ -30,11 +30,13 @@ else
 	check trace-format-split fields kpkeys_split addr size_before size_after level
 	# enum kpkeys_level reaches the format as numbers (TRACE_DEFINE_ENUM),
 	# which is what trace-cmd and perf can evaluate
-	check trace-format-levels-numeric sh -c "
+	t_trace_format_levels_numeric() {
 		grep '^print fmt' $E/kpkeys_switch/format | cut -c1-400
-		grep -q '{ 2, \"PGTABLES\" }' $E/kpkeys_switch/format &&
-			grep -q '{ -1, \"?\" }' $E/kpkeys_switch/format &&
-			! grep -q KPKEYS_LVL $E/kpkeys_switch/format"
+		grep -q '{ 2, "PGTABLES" }' $E/kpkeys_switch/format &&
+			grep -q '{ -1, "?" }' $E/kpkeys_switch/format &&
+			! grep -q KPKEYS_LVL $E/kpkeys_switch/format
+	}
+	check trace-format-levels-numeric t_trace_format_levels_numeric
 
 	if [ "$(cat /sys/kernel/kpkeys/hardened_pgtables 2>/dev/null)" != on ]; then
 		skip trace-events-fire "hardened page tables are off on this boot"
@@ -54,39 +56,55 @@ else
 		cat $T/trace > /tmp/kp-trace
 
 		# Raises go DEFAULT->PGTABLES, restores come back, in pairs.
-		check trace-switch-pairs sh -c "
-			up=\$(grep -c 'kpkeys_switch: set DEFAULT->PGTABLES ' /tmp/kp-trace)
-			down=\$(grep -c 'kpkeys_switch: restore PGTABLES->DEFAULT ' /tmp/kp-trace)
-			other=\$(grep 'kpkeys_switch: ' /tmp/kp-trace | grep -vc -e 'set DEFAULT->PGTABLES ' -e 'restore PGTABLES->DEFAULT ')
-			echo \"\$up raises, \$down restores, \$other other switches\"
+		t_trace_switch_pairs() {
+			up=$(grep -c 'kpkeys_switch: set DEFAULT->PGTABLES ' /tmp/kp-trace)
+			down=$(grep -c 'kpkeys_switch: restore PGTABLES->DEFAULT ' /tmp/kp-trace)
+			other=$(grep 'kpkeys_switch: ' /tmp/kp-trace | grep -vc -e 'set DEFAULT->PGTABLES ' -e 'restore PGTABLES->DEFAULT ')
+			echo "$up raises, $down restores, $other other switches"
 			# sections open on other CPUs when tracing stopped may differ
-			[ \$up -gt 0 ] && [ \$((up - down)) -le 4 ] && [ \$((down - up)) -le 4 ] && [ \$other -eq 0 ]"
-		check trace-switch-cost sh -c "
+			[ $up -gt 0 ] && [ $((up - down)) -le 4 ] && [ $((down - up)) -le 4 ] && [ $other -eq 0 ]
+		}
+		check trace-switch-pairs t_trace_switch_pairs
+		t_trace_switch_cost() {
 			grep 'kpkeys_switch: ' /tmp/kp-trace | head -n 3
-			grep 'kpkeys_switch: set ' /tmp/kp-trace | grep -v ' cycles=0 ' | grep -q ' caller=[a-z_]'"
+			grep 'kpkeys_switch: set ' /tmp/kp-trace | grep -v ' cycles=0 ' | grep -q ' caller=[a-z_]'
+		}
+		check trace-switch-cost t_trace_switch_cost
 		if [ "$(cat /sys/kernel/kpkeys/batching)" = on ]; then
 			# Fork copies 2048 PTEs in 4 sections at least, each with writes.
-			check trace-batch-windows sh -c "
+			t_trace_batch_windows() {
 				grep 'kpkeys_batch: ' /tmp/kp-trace | head -n 3
-				grep 'kpkeys_batch: ' /tmp/kp-trace | awk '{ for (i = 1; i <= NF; i++) if (\$i ~ /^writes=/) { split(\$i, kv, \"=\"); w += kv[2]; n++ } }
-					END { printf \"%d windows, %d writes\\n\", n, w; exit !(n >= 4 && w >= 2048) }'"
+				grep 'kpkeys_batch: ' /tmp/kp-trace | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^writes=/) { split($i, kv, "="); w += kv[2]; n++ } }
+					END { printf "%d windows, %d writes\n", n, w; exit !(n >= 4 && w >= 2048) }'
+			}
+			check trace-batch-windows t_trace_batch_windows
 			check trace-batch-copy-path grep -q 'kpkeys_batch: .* caller=copy_p[a-z]*_range' /tmp/kp-trace
 		else
-			check trace-batch-none-unbatched sh -c "! grep 'kpkeys_batch: ' /tmp/kp-trace"
+			t_trace_batch_none_unbatched() {
+				! grep 'kpkeys_batch: ' /tmp/kp-trace
+			}
+			check trace-batch-none-unbatched t_trace_batch_none_unbatched
 		fi
-		check trace-set-memory-pkey sh -c "
+		t_trace_set_memory_pkey() {
 			grep 'kpkeys_set_memory_pkey: ' /tmp/kp-trace | head -n 2
-			grep -q 'kpkeys_set_memory_pkey: addr=0x[0-9a-f]* nr_pages=[1-9][0-9]* pkey=1 ret=0 ' /tmp/kp-trace"
-		check trace-no-fault sh -c "! grep 'kpkeys_fault: ' /tmp/kp-trace"
+			grep -q 'kpkeys_set_memory_pkey: addr=0x[0-9a-f]* nr_pages=[1-9][0-9]* pkey=1 ret=0 ' /tmp/kp-trace
+		}
+		check trace-set-memory-pkey t_trace_set_memory_pkey
+		t_trace_no_fault() {
+			! grep 'kpkeys_fault: ' /tmp/kp-trace
+		}
+		check trace-no-fault t_trace_no_fault
 
 		# A hist trigger aggregates switches per caller in the kernel.
 		echo 'hist:keys=caller.sym:vals=hitcount:sort=hitcount.descending' > $E/kpkeys_switch/trigger
 		echo 1 > $E/kpkeys_switch/enable
 		mmwork fork -q -s 8M > /dev/null
 		echo 0 > $E/kpkeys_switch/enable
-		check trace-hist-trigger sh -c "
+		t_trace_hist_trigger() {
 			grep -m 3 'caller:' $E/kpkeys_switch/hist
-			grep -q '^{ caller: .*} hitcount: *[1-9]' $E/kpkeys_switch/hist"
+			grep -q '^{ caller: .*} hitcount: *[1-9]' $E/kpkeys_switch/hist
+		}
+		check trace-hist-trigger t_trace_hist_trigger
 		echo '!hist:keys=caller.sym:vals=hitcount:sort=hitcount.descending' > $E/kpkeys_switch/trigger
 		echo > $T/trace
 

@@ -121,38 +121,75 @@ class Ktap(unittest.TestCase):
         text = "\n".join(KTAP.splitlines()[:8])   # stops after a_two
         cases, errors = guestlog.ktap_results(self.lines(text))
         self.assertEqual(len(cases), 2)
-        self.assertTrue(any("planned 2 suites" in e for e in errors), errors)
+        self.assertTrue(any("planned 2, reported 1" in e for e in errors), errors)
+        self.assertTrue(any("alpha: no result line" in e for e in errors), errors)
 
     def test_fewer_cases_than_planned_is_an_error(self):
         text = KTAP.replace("    ok 3 a_three # SKIP no hardware\n", "")
         _, errors = guestlog.ktap_results(self.lines(text))
-        self.assertTrue(any("suite alpha: planned 3" in e for e in errors), errors)
+        self.assertTrue(any("alpha: planned 3, reported 2" in e for e in errors),
+                        errors)
+
+    def test_a_suite_that_failed_before_its_cases_is_an_error(self):
+        text = "KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: gamma\n" \
+               "    1..4\nnot ok 1 gamma"
+        cases, errors = guestlog.ktap_results(self.lines(text))
+        self.assertEqual(cases, [])
+        self.assertTrue(any("suite gamma: failed before any case ran" in e
+                            for e in errors), errors)
+
+
+SUITE = """KTAP version 1
+1..2
+  KTAP version 1
+  # Subtest: t-base
+  ok 1 mount-proc
+  # [btf] missing
+  not ok 2 btf # exit 1: missing
+  ok 3 x # SKIP no POE
+not ok 1 t-base
+  KTAP version 1
+  # Subtest: t-tool
+  ok 1 tool-help
+ok 2 t-tool"""
 
 
 class GuestResults(unittest.TestCase):
+    """tests/guest/suite.sh's KTAP, as command_output() returns it."""
+
     def test_parse(self):
-        res, done = guestlog.guest_results([
-            "KPTEST ok mount-proc", "KPTEST not ok btf - exit 1: missing",
-            "KPTEST skip x - no POE", T + "KPTEST ok fake-kernel-line",
-            "KPTEST done 3"])
+        res, errors = guestlog.guest_results(SUITE.splitlines())
         self.assertEqual(res, [("mount-proc", "pass", ""),
                                ("btf", "fail", "exit 1: missing"),
-                               ("x", "skip", "no POE")])
-        self.assertEqual(done, 3)
+                               ("x", "skip", "no POE"),
+                               ("tool-help", "pass", "")])
+        self.assertEqual(errors, [])
 
     def test_kernel_message_glued_to_a_result(self):
         # the console interleaved a printk before the line's newline
-        res, done = guestlog.guest_results([
-            "KPTEST ok kpkeys-mode-boot-line[    4.440679] lkdtm: FAIL: survived",
-            "KPTEST not ok x - exit 1: bad[   12.000001] other",
-            "KPTEST done 2[   13.000000] late"])
-        self.assertEqual(res, [("kpkeys-mode-boot-line", "pass", ""),
-                               ("x", "fail", "exit 1: bad")])
-        self.assertEqual(done, 2)
+        text = SUITE.replace("ok 1 mount-proc", "ok 1 mount-proc[    4.440679] lkdtm: FAIL: survived")
+        text = text.replace("# exit 1: missing", "# exit 1: missing[   12.000001] other")
+        text = text.replace("ok 2 t-tool", "ok 2 t-tool[   13.000000] late")
+        res, errors = guestlog.guest_results(text.splitlines())
+        self.assertEqual(res[:2], [("mount-proc", "pass", ""),
+                                   ("btf", "fail", "exit 1: missing")])
+        self.assertEqual(errors, [])
 
+    def test_a_suite_that_died_in_a_file_is_an_error(self):
+        lines = SUITE.splitlines()[:-1]     # t-tool's result line missing
+        res, errors = guestlog.guest_results(lines)
+        self.assertEqual(len(res), 4)
+        self.assertEqual(errors, ["t-tool: no result line (the run stopped "
+                                  "inside it)"])
 
-if __name__ == "__main__":
-    unittest.main()
+    def test_a_suite_that_died_between_files_is_an_error(self):
+        lines = SUITE.splitlines()[:9]      # after t-base's result
+        _, errors = guestlog.guest_results(lines)
+        self.assertEqual(errors, ["the run: planned 2, reported 1"])
+
+    def test_no_ktap_is_an_error(self):
+        res, errors = guestlog.guest_results(["sh: suite.sh: not found"])
+        self.assertEqual((res, errors), ([], ["the suite printed no KTAP"]))
 
 
 class ExpectedPkeyOops(unittest.TestCase):
@@ -208,3 +245,7 @@ class ExpectedPkeyOops(unittest.TestCase):
             [x.replace("protection keys violation", "permissions violation")
              for x in self.OOPS])
         self.assertFalse(ok)
+
+
+if __name__ == "__main__":
+    unittest.main()

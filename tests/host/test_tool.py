@@ -9,9 +9,12 @@ import re
 import shutil
 import string
 import subprocess
+import sys
 import unittest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import ktap  # noqa: E402
 TOOLS = os.path.join(ROOT, "build", "tools")
 UNIT = os.path.join(TOOLS, "kpkeys-unit")
 KPKEYS = os.path.join(TOOLS, "kpkeys")
@@ -52,16 +55,19 @@ class UnitGroups(unittest.TestCase):
         if err:
             self.fail(err)
         p = run([UNIT, name])
-        lines = p.stdout.splitlines()
-        failed = [ln for ln in lines if ln.startswith("not ok")]
-        passed = [ln for ln in lines if ln.startswith("ok ")]
-        self.assertEqual(p.returncode, 0,
-                         f"kpkeys-unit {name} exited {p.returncode}:\n"
-                         + "\n".join(failed or lines[-10:])
+        root, errors = ktap.parse(p.stdout.splitlines())
+        self.assertIsNotNone(root, f"kpkeys-unit {name} printed no KTAP:\n"
+                             f"{p.stdout[-2000:]}\nstderr: {p.stderr[-1000:]}")
+        checks = [leaf for _, leaf in root.leaves()]
+        failed = [f"{c.name}: {c.status}" for c in checks if c.status != "pass"]
+        self.assertEqual((p.returncode, errors, failed), (0, [], []),
+                         f"kpkeys-unit {name}:\n"
+                         + "\n".join(p.stdout.splitlines()[-10:])
                          + (f"\nstderr: {p.stderr.strip()[-1000:]}"
                             if p.stderr.strip() else ""))
-        self.assertEqual(failed, [])
-        self.assertTrue(passed, f"kpkeys-unit {name} ran no checks:\n{p.stdout}")
+        self.assertEqual([t.name for t in root.children], [name])
+        self.assertTrue(root.children[0].children,
+                        f"kpkeys-unit {name} ran no checks:\n{p.stdout}")
 
     def test_hist(self):
         self.group("hist")

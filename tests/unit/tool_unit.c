@@ -7,8 +7,10 @@
  *
  *   kpkeys-unit [GROUP...]    groups: hist ksyms json args decode rows abi
  *
- * Prints "ok N - name" or "not ok N - name: detail" per check, then the
- * plan "1..N"; exits 0 iff every check passed (2 for an unknown group).
+ * Prints KTAP (Documentation/dev-tools/ktap.rst), which the host reads
+ * with scripts/ktap.py: one subtest per group, one result line per check
+ * in it, a failed check's detail as a diagnostic line before its result.
+ * Exits 0 iff every check passed (2 for an unknown group).
  * Every expected value is written out by hand, not taken from the code.
  */
 #define _GNU_SOURCE
@@ -29,7 +31,7 @@
 
 /* ---- the harness ---- */
 
-static int t_num, t_failed;
+static int t_num, t_failed;	/* in the current group */
 
 static const char *nm(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *nm(const char *fmt, ...)
@@ -45,6 +47,13 @@ static const char *nm(const char *fmt, ...)
 	return b;
 }
 
+/* a KTAP description: no '#' (it starts the directive), one line */
+static void put_name(const char *name)
+{
+	for (; *name; name++)
+		putchar(*name == '#' ? '_' : *name == '\n' ? ' ' : *name);
+}
+
 static bool result(bool ok, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static bool result(bool ok, const char *name, const char *fmt, ...)
@@ -52,20 +61,27 @@ static bool result(bool ok, const char *name, const char *fmt, ...)
 	va_list ap;
 
 	t_num++;
-	if (ok) {
-		printf("ok %d - %s\n", t_num, name);
-		return true;
+	if (!ok) {
+		t_failed++;
+		printf("  # ");
+		put_name(name);
+		printf(": ");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+		printf("\n");
 	}
-	t_failed++;
-	printf("not ok %d - %s: ", t_num, name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	return false;
+	printf("  %sok %d ", ok ? "" : "not ", t_num);
+	put_name(name);
+	putchar('\n');
+	return ok;
 }
 
-#define CHECK(cond, name) result(!!(cond), (name), "%s is false", #cond)
+/* COND first: NAME may print what COND computed */
+#define CHECK(cond, name) ({						\
+	bool ok_ = !!(cond);						\
+	result(ok_, (name), "%s is false", #cond);			\
+})
 
 /* S with control bytes escaped, so that a detail stays on one line */
 static const char *esc(const char *s)
@@ -1398,19 +1414,28 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (size_t g = 0; g < NR_GROUPS; g++) {
-		bool run = argc < 2;
+	bool run[NR_GROUPS];
+	int nr_run = 0, num = 0, failed = 0;
 
+	for (size_t g = 0; g < NR_GROUPS; g++) {
+		run[g] = argc < 2;
 		for (int i = 1; i < argc; i++)
 			if (!strcmp(argv[i], groups[g].name))
-				run = true;
-		if (!run)
-			continue;
-		printf("# %s\n", groups[g].name);
-		groups[g].fn();
+				run[g] = true;
+		nr_run += run[g];
 	}
-	printf("1..%d\n", t_num);
-	if (t_failed)
-		printf("# %d of %d failed\n", t_failed, t_num);
-	return t_failed ? 1 : 0;
+	printf("KTAP version 1\n1..%d\n", nr_run);
+	for (size_t g = 0; g < NR_GROUPS; g++) {
+		if (!run[g])
+			continue;
+		printf("  KTAP version 1\n  # Subtest: %s\n", groups[g].name);
+		t_num = t_failed = 0;
+		groups[g].fn();
+		printf("%sok %d %s\n", t_failed ? "not " : "", ++num, groups[g].name);
+		if (t_failed)
+			printf("# %s: %d of %d checks failed\n", groups[g].name,
+			       t_failed, t_num);
+		failed += t_failed;
+	}
+	return failed ? 1 : 0;
 }
