@@ -80,16 +80,27 @@ else
 	elif [ ! -r $CTR ]; then
 		skip pgtables-fork-switches "no $CTR (CONFIG_KPKEYS_COUNTERS)"
 	else
-		# One fork (and the child's exit) of a 64 MiB PTE-mapped region:
-		# 16384 PTEs copied, write-protected in the parent and zapped.
-		t_pgtables_fork_switches() {
-			mmwork fork -q -c -s 64M | awk -v batching=$b_want '
+		# pgt_counters WORKLOAD CHECKS: mmwork WORKLOAD -c on 64 MiB, its
+		# counters line read by awk into c[NAME] and w (page-table writes),
+		# s (switches), b (lazy sections), p (their pauses), u (writes
+		# outside a section), batching (on/off); then the awk CHECKS,
+		# which print FAIL: ... and exit 1. No counters line fails.
+		pgt_counters() {
+			mmwork $1 -q -c -s 64M | awk -v batching=$b_want '
 			/ counters / {
 				for (i = 4; i <= NF; i++) { split($i, kv, "="); c[kv[1]] = kv[2] }
 				w = c["pgtable_writes"]; s = c["switches"]; b = c["batches"]; p = c["batch_pauses"]
 				u = w - c["switches_skipped"]
-				printf "batching %s: %d page-table writes, %d level switches (%.3f per write), %d lazy sections (%.2f switches per section, %d pauses), %d writes outside a section, %d syncs, %d elided\n", batching, w, s, s / (w ? w : 1), b, (b ? s / b : 0), p, u, c["syncs"], c["syncs_elided"]
 				found = 1
+				'"$2"'
+			}
+			END { if (!found) { print "FAIL: no counters line from mmwork"; exit 1 } }'
+		}
+		# One fork (and the child's exit) of a 64 MiB PTE-mapped region:
+		# 16384 PTEs copied, write-protected in the parent and zapped.
+		t_pgtables_fork_switches() {
+			pgt_counters fork '
+				printf "batching %s: %d page-table writes, %d level switches (%.3f per write), %d lazy sections (%.2f switches per section, %d pauses), %d writes outside a section, %d syncs, %d elided\n", batching, w, s, s / (w ? w : 1), b, (b ? s / b : 0), p, u, c["syncs"], c["syncs_elided"]
 				if (w < 3 * 16384) { print "FAIL: expected at least 3 x 16384 page-table writes"; exit 1 }
 				if (batching == "on") {
 					if (b < 32) { print "FAIL: expected at least 32 lazy sections"; exit 1 }
@@ -101,40 +112,28 @@ else
 					if (b != 0) { print "FAIL: lazy sections raised the level with batching off"; exit 1 }
 					if (s < 2 * w) { print "FAIL: expected 2 switches per write"; exit 1 }
 				}
-			}
-			END { if (!found) { print "FAIL: no counters line from mmwork"; exit 1 } }'
+			'
 		}
 		check pgtables-fork-switches t_pgtables_fork_switches
 		# Ageing a 64 MiB touched mapping through /proc/self/clear_refs:
 		# one write per young PTE, batched per PTE table like mprotect.
 		t_pgtables_clear_refs_switches() {
-			mmwork clearrefs -q -c -s 64M | awk -v batching=$b_want '
-			/ counters / {
-				for (i = 4; i <= NF; i++) { split($i, kv, "="); c[kv[1]] = kv[2] }
-				w = c["pgtable_writes"]; s = c["switches"]; b = c["batches"]
-				u = w - c["switches_skipped"]
+			pgt_counters clearrefs '
 				printf "batching %s: %d page-table writes, %d level switches, %d lazy sections, %d writes outside a section\n", batching, w, s, b, u
-				found = 1
 				if (w < 16384) { print "FAIL: expected at least 16384 page-table writes"; exit 1 }
 				if (batching == "on") {
 					if (u * 100 > w) { print "FAIL: more than 1% of the writes outside a lazy section"; exit 1 }
 					if (s * 50 > w) { print "FAIL: more than 1 switch per 50 writes"; exit 1 }
 				} else if (s < 2 * w) { print "FAIL: expected 2 switches per write"; exit 1 }
-			}
-			END { if (!found) { print "FAIL: no counters line from mmwork"; exit 1 } }'
+			'
 		}
 		check pgtables-clear-refs-switches t_pgtables_clear_refs_switches
 		# mremap of 64 MiB, PMD-aligned: 32 PTE tables moved whole, each
 		# a clear of the old PMD entry and a write of the new one. With
 		# batching the pair shares one lazy section.
 		t_pgtables_mremap_pmd_move_switches() {
-			mmwork mremap -q -c -s 64M | awk -v batching=$b_want '
-			/ counters / {
-				for (i = 4; i <= NF; i++) { split($i, kv, "="); c[kv[1]] = kv[2] }
-				w = c["pgtable_writes"]; s = c["switches"]; b = c["batches"]; p = c["batch_pauses"]
-				u = w - c["switches_skipped"]
+			pgt_counters mremap '
 				printf "batching %s: %d page-table writes, %d level switches, %d lazy sections, %d writes outside a section\n", batching, w, s, b, u
-				found = 1
 				if (w < 64) { print "FAIL: expected at least 64 page-table writes (32 PMD moves)"; exit 1 }
 				if (batching == "on") {
 					if (b < 32) { print "FAIL: expected a lazy section per PMD moved"; exit 1 }
@@ -142,8 +141,7 @@ else
 					if (u >= 16) { print "FAIL: PMD moves wrote outside a lazy section"; exit 1 }
 					if (s > 2 * (b + p) + 2 * u) { print "FAIL: more than 2 switches per section"; exit 1 }
 				} else if (s < 2 * w) { print "FAIL: expected 2 switches per write"; exit 1 }
-			}
-			END { if (!found) { print "FAIL: no counters line from mmwork"; exit 1 } }'
+			'
 		}
 		check pgtables-mremap-pmd-move-switches t_pgtables_mremap_pmd_move_switches
 	fi

@@ -24,13 +24,16 @@ class VmRun(unittest.TestCase):
     def tearDown(self):
         self.tmp.cleanup()
 
-    def run_vm(self, mode, *extra, status="0", timeout="30", qemu=FAKE):
+    def run_vm(self, mode, *extra, status="0", timeout="30", qemu=FAKE,
+               image=True):
+        """vmrun.py on the fake emulator; IMAGE False: without --kernel
+        and --initrd (EXTRA names the guest)."""
         env = dict(os.environ, FAKE_QEMU_MODE=mode, FAKE_QEMU_STATUS=status,
                    FAKE_QEMU_BASE=self.base)
+        files = ["--kernel", self.kernel, "--initrd", self.base] if image else []
         return subprocess.run(
-            [sys.executable, VMRUN, "--qemu", qemu, "--kernel", self.kernel,
-             "--initrd", self.base, "--log", self.log, "--timeout", timeout,
-             *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [sys.executable, VMRUN, "--qemu", qemu, *files, "--log", self.log,
+             "--timeout", timeout, *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, stdin=subprocess.DEVNULL)
 
     def test_cmd_output_and_status(self):
@@ -112,12 +115,8 @@ class VmRun(unittest.TestCase):
     def test_variant_boots_its_build(self):
         # --variant: the kernel and initramfs where the Makefile builds
         # them (scripts/archenv.py); a variant never built is one line
-        env = dict(os.environ, FAKE_QEMU_MODE="ok")
-        p = subprocess.run(
-            [sys.executable, VMRUN, "--qemu", FAKE, "--arch", "x86_64",
-             "--variant", "never-built", "--log", self.log, "--cmd", "true"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, stdin=subprocess.DEVNULL)
+        p = self.run_vm("ok", "--arch", "x86_64", "--variant", "never-built",
+                        "--cmd", "true", image=False)
         self.assertEqual(p.returncode, 1, p.stderr)
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
         self.assertIn(os.path.join("build", "x86_64-never-built", "kernel",
@@ -125,9 +124,7 @@ class VmRun(unittest.TestCase):
                       p.stderr)
 
     def test_no_kernel_is_one_line(self):
-        p = subprocess.run([sys.executable, VMRUN, "--log", self.log, "--cmd", "true"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, stdin=subprocess.DEVNULL)
+        p = self.run_vm("ok", "--cmd", "true", image=False)
         self.assertEqual(p.returncode, 2)
         self.assertIn("give --variant, or --kernel and --initrd", p.stderr)
         self.assertEqual(len(p.stderr.strip().splitlines()), 1, p.stderr)
