@@ -13,6 +13,7 @@ struct splits_ctx {
 	struct env *env;
 	double boot_offset;
 	__u64 prev_calls, prev_pages, prev_failed, prev_splits, prev_dropped;
+	__u64 prev_stack_errors;
 	struct snapshot prev;
 	int err;
 };
@@ -28,8 +29,13 @@ static void call_path(struct env *env, int fd, __s32 id, int depth, char *out,
 	int shown = 0;
 
 	out[0] = 0;
-	if (id < 0 || bpf_map_lookup_elem(fd, &id, ips)) {
-		snprintf(out, size, "?");
+	/* "?" and why: what to look at when a path is missing */
+	if (id < 0) {
+		snprintf(out, size, "? (no stack: %s)", strerror(-id));
+		return;
+	}
+	if (bpf_map_lookup_elem(fd, &id, ips)) {
+		snprintf(out, size, "? (stack %d not in the map)", id);
 		return;
 	}
 	for (int i = kp_first_traced_frame(env, ips, KP_MAX_STACK);
@@ -45,7 +51,7 @@ static void call_path(struct env *env, int fd, __s32 id, int depth, char *out,
 		shown++;
 	}
 	if (!shown)
-		snprintf(out, size, "?");
+		snprintf(out, size, "? (only tracing and kpkeys frames)");
 }
 
 /* One event, as read from the ring buffer and resolved. */
@@ -124,7 +130,7 @@ static int on_event(void *ctx, void *data, size_t size)
 struct splits_report {
 	double secs;
 	bool last;
-	__u64 calls, pages, failed, splits, dropped;
+	__u64 calls, pages, failed, splits, dropped, stack_errors;
 	struct rows paths;	/* name: the call path; v[0] calls, v[1] pages, v[2] failed */
 	size_t shown;
 };
@@ -170,12 +176,14 @@ static int splits_collect(struct env *env, struct splits_ctx *t,
 	rep->failed = g.total_failed - t->prev_failed;
 	rep->splits = g.total_splits - t->prev_splits;
 	rep->dropped = g.dropped - t->prev_dropped;
+	rep->stack_errors = g.stack_errors - t->prev_stack_errors;
 
 	t->prev_calls = g.total_calls;
 	t->prev_pages = g.total_pages;
 	t->prev_failed = g.total_failed;
 	t->prev_splits = g.total_splits;
 	t->prev_dropped = g.dropped;
+	t->prev_stack_errors = g.stack_errors;
 	snapshot_free(&t->prev);
 	t->prev = s;
 	return 0;
@@ -193,6 +201,7 @@ static int splits_print_json(struct env *env, const struct splits_report *rep)
 	json_uint(j, "failed", rep->failed);
 	json_uint(j, "splits", rep->splits);
 	json_uint(j, "dropped", rep->dropped);
+	json_uint(j, "stack_errors", rep->stack_errors);
 	json_arr_begin(j, "paths");
 	for (size_t i = 0; i < rep->shown; i++) {
 		const struct row *r = &rep->paths.r[i];
@@ -216,6 +225,9 @@ static void splits_print_plain(struct env *env, const struct splits_report *rep)
 		rep->secs, (unsigned long long)rep->calls,
 		(unsigned long long)rep->pages, (unsigned long long)rep->failed,
 		(unsigned long long)rep->splits, (unsigned long long)rep->dropped);
+	if (rep->stack_errors)
+		fprintf(env->out, "(%llu calls and splits without a stack)\n",
+			(unsigned long long)rep->stack_errors);
 	if (rep->shown)
 		fprintf(env->out, "%10s %10s %8s  %s\n", "CALLS", "PAGES", "FAILED",
 			"CALL PATH (leaf first)");

@@ -134,7 +134,7 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 		grep -m 3 '^{"type":"split"' $o | cut -c1-400
 		n=$(jsoncheck -g type -t split -w size_before=2097152 -w size_after=4096 \
 			-w level=3 $o 2>/dev/null | wc -l)
-		echo "$n 2 MiB -> 4 KiB splits"
+		echo "$n 2 MiB -> 4 KiB splits, $(jget $o stack_errors -t splits_summary) without a stack"
 		[ $n -ge 1 ] && jsoncheck -g path -t split $o 2>/dev/null | grep -q provoke_split
 	}
 	check pks-splits-documents t_pks_splits_documents
