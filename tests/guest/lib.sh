@@ -36,10 +36,10 @@ check() {
 # jget FILE PATH [-w KEY=VALUE]...: the first value at PATH in the
 # documents of FILE (jsoncheck -g; empty if none)
 jget() {
-	f=$1
-	p=$2
+	_jget_file=$1
+	_jget_path=$2
 	shift 2
-	jsoncheck -g "$p" "$@" "$f" 2>/dev/null | head -n 1
+	jsoncheck -g "$_jget_path" "$@" "$_jget_file" 2>/dev/null | head -n 1
 }
 
 # The kpkeys tool, for t-tool.sh and t-pks.sh.
