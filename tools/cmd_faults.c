@@ -4,12 +4,15 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "kpkeys.h"
+#include "maps.h"
 #include "faults.skel.h"
 
 struct faults_ctx {
 	struct faults_bpf *skel;
 	struct env *env;
 	__u64 seen, prev_seen, prev_dropped;
+	/* this interval's faults per site: name "IP_SYM CALLER", v[0] faults */
+	struct rows sites;
 	double boot_offset;	/* realtime - monotonic (bpf_ktime_get_ns) */
 	int err;
 };
@@ -101,6 +104,33 @@ static void fault_print_plain(struct env *env, const struct fault *f)
 	fflush(env->out);
 }
 
+/*
+ * A fault's site: the faulting instruction and the function that called
+ * the one it is in (the frame below it on the stack), which is where a
+ * write outside the helpers came from. "?" when the stack does not show it.
+ */
+static int count_site(struct env *env, struct faults_ctx *t, const struct fault *f)
+{
+	const struct kp_fault_event *e = f->e;
+	char caller[128] = "?", name[300];
+	struct row *r;
+
+	for (int i = f->first; i + 1 < f->nr_frames; i++) {
+		if (e->stack[i] == e->ip) {
+			kp_sym(env, e->stack[i + 1], caller, sizeof(caller));
+			break;
+		}
+	}
+	snprintf(name, sizeof(name), "%s %s", f->ip, caller);
+	r = rows_get(&t->sites, name, 0);
+	if (!r) {
+		kp_err(env, "out of memory");
+		return -1;
+	}
+	r->v[0]++;
+	return 0;
+}
+
 static int on_fault(void *ctx, void *data, size_t size)
 {
 	struct faults_ctx *t = ctx;
@@ -111,6 +141,10 @@ static int on_fault(void *ctx, void *data, size_t size)
 		return 0;
 	t->seen++;
 	fault_decode(env, t, data, &f);
+	if (count_site(env, t, &f))
+		t->err = EXIT_RUNTIME;
+	if (env->summary)
+		return 0;
 	if (env->json) {
 		if (fault_print_json(env, &f))
 			t->err = EXIT_RUNTIME;
@@ -120,12 +154,26 @@ static int on_fault(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* The summary: faults seen and dropped since the previous one. */
+/* The summary: faults seen and dropped since the previous one, and
+ * where they came from. */
 struct faults_report {
 	double secs;
 	bool last;
 	__u64 faults, dropped;
+	const struct rows *sites;	/* sorted, most faults first */
+	size_t shown;
 };
+
+/* a site row's two halves (its name is "IP_SYM CALLER") */
+static void site_split(const struct row *r, char *ip, size_t ip_size,
+		       const char **caller)
+{
+	const char *sp = strchr(r->name, ' ');
+	size_t n = sp ? (size_t)(sp - r->name) : strlen(r->name);
+
+	snprintf(ip, ip_size, "%.*s", (int)n, r->name);
+	*caller = sp ? sp + 1 : "?";
+}
 
 static int faults_print_json(struct env *env, const struct faults_report *rep)
 {
@@ -136,6 +184,20 @@ static int faults_print_json(struct env *env, const struct faults_report *rep)
 	json_double(j, "interval_s", rep->secs);
 	json_uint(j, "faults", rep->faults);
 	json_uint(j, "dropped", rep->dropped);
+	json_arr_begin(j, "sites");
+	for (size_t i = 0; i < rep->shown; i++) {
+		const struct row *r = &rep->sites->r[i];
+		const char *caller;
+		char ip[160];
+
+		site_split(r, ip, sizeof(ip), &caller);
+		json_obj_begin(j, NULL);
+		json_str(j, "ip_sym", ip);
+		json_str(j, "caller", caller);
+		json_uint(j, "faults", r->v[0]);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
 	json_bool(j, "last", rep->last);
 	json_obj_end(j);
 	return json_emit(j, env->out) ? EXIT_RUNTIME : 0;
@@ -145,6 +207,20 @@ static void faults_print_plain(struct env *env, const struct faults_report *rep)
 {
 	fprintf(env->out, "%.2f s: %llu pkey faults, %llu dropped\n", rep->secs,
 		(unsigned long long)rep->faults, (unsigned long long)rep->dropped);
+	/* the sites table is -S's report; the stream has shown every fault */
+	if (env->summary && rep->shown)
+		fprintf(env->out, "%10s  %-40s %s\n", "FAULTS", "IP", "CALLER");
+	for (size_t i = 0; env->summary && i < rep->shown; i++) {
+		const struct row *r = &rep->sites->r[i];
+		const char *caller;
+		char ip[160];
+
+		site_split(r, ip, sizeof(ip), &caller);
+		fprintf(env->out, "%10llu  %-40s %s\n", (unsigned long long)r->v[0],
+			ip, caller);
+	}
+	if (env->summary && rep->shown < rep->sites->n)
+		fprintf(env->out, "(%zu more sites)\n", rep->sites->n - rep->shown);
 	fflush(env->out);
 }
 
@@ -153,6 +229,7 @@ static int faults_report(struct env *env, void *ctx, double secs, bool last)
 	struct faults_ctx *t = ctx;
 	struct faults_report rep = { .secs = secs, .last = last };
 	struct faults_bpf__bss g;
+	int err = 0;
 
 	if (t->err)
 		return t->err;
@@ -162,10 +239,17 @@ static int faults_report(struct env *env, void *ctx, double secs, bool last)
 	rep.dropped = g.dropped - t->prev_dropped;
 	t->prev_seen = t->seen;
 	t->prev_dropped = g.dropped;
+	rows_sort(&t->sites, 0, env->sort == SORT_NAME);
+	rep.sites = &t->sites;
+	rep.shown = env->rows && (size_t)env->rows < t->sites.n ?
+		    (size_t)env->rows : t->sites.n;
 	if (env->json)
-		return faults_print_json(env, &rep);
-	faults_print_plain(env, &rep);
-	return 0;
+		err = faults_print_json(env, &rep);
+	else
+		faults_print_plain(env, &rep);
+	/* the next summary counts the next interval's faults */
+	rows_free(&t->sites);
+	return err;
 }
 
 static int faults_run(struct env *env)
@@ -193,6 +277,7 @@ static int faults_run(struct env *env)
 	err = kp_run_loop(env, rb, faults_report, &t);
 out:
 	ring_buffer__free(rb);
+	rows_free(&t.sites);
 	faults_bpf__destroy(t.skel);
 	return err;
 }
@@ -207,13 +292,21 @@ const struct command cmd_faults = {
 "access, the syndrome and the register decoded for this architecture,\n"
 "the faulting instruction and the kernel stack, symbolized. At the end\n"
 "(and every INTERVAL) a summary line counts faults and drops (ring\n"
-"buffer full). Faults need an enforcing backend (PKS on x86-64, the\n"
+"buffer full) and lists the sites they came from: the faulting\n"
+"instruction and its caller, with counts (-S: only these summaries, the\n"
+"list to read before turning enforcement on). Faults need an enforcing backend (PKS on x86-64, the\n"
 "default there; kpkeys=poe on POE hardware); under kpkeys=mock none\n"
 "happen.\n",
 	.examples =
 "  kpkeys faults                   until Ctrl-C\n"
 "  kpkeys faults --json -d 3600    an hour, one JSON document per fault\n"
-"  kpkeys faults 60                a summary line every minute\n",
+"  kpkeys faults 60                a summary line every minute\n"
+"  kpkeys faults -S -d 600         ten minutes, then the sites and counts\n",
+	.opt_help = {
+		[KO_SUMMARY] = "no per-fault lines, only the summaries and their sites",
+		[KO_ROWS] = "sites in the summary (default 10, 0: all)",
+		[KO_SORT] = "count (default, descending) or name",
+	},
 	.events = { "kpkeys_fault" },
 	.run = faults_run,
 };

@@ -116,6 +116,34 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 	}
 	check pks-faults-text-content t_pks_faults_text_content
 
+	# Sites (-S): 1000 stopped writes from one place are one site, the
+	# faulting instruction and its caller, with every fault counted and
+	# none dropped; no per-fault document.
+	check pks-faults-sites-tool run_tool pks-faults-sites \
+		"i=0; while [ \$i -lt 1000 ]; do echo fault > $P; i=\$((i + 1)); done" faults -S --json
+	t_pks_faults_sites() {
+		o=/tmp/tool-pks-faults-sites.out
+		cat $o | cut -c1-400
+		jsoncheck -t faults_summary $o || exit 1
+		jsoncheck -g type -t fault $o > /dev/null 2>&1 &&
+			{ echo "-S printed per-fault documents"; exit 1; }
+		[ "$(jget $o faults -t faults_summary)" = 1000 ] &&
+			[ "$(jget $o dropped -t faults_summary)" = 0 ] &&
+			[ "$(jsoncheck -g 'sites[].faults' $o | wc -l)" = 1 ] &&
+			[ "$(jget $o 'sites[].faults' -w caller=kpkeys_provoke_write)" = 1000 ] &&
+			jget $o 'sites[].ip_sym' | grep -q '^copy_to_kernel_nofault+0x'
+	}
+	check pks-faults-sites t_pks_faults_sites
+	check pks-faults-sites-text run_tool pks-faults-sites-text "echo fault > $P; echo fault > $P" faults -S
+	t_pks_faults_sites_text() {
+		o=/tmp/tool-pks-faults-sites-text.out
+		cat $o
+		grep -q '2 pkey faults, 0 dropped' $o &&
+			grep -q '^ *2  copy_to_kernel_nofault+0x[0-9a-f]* *kpkeys_provoke_write$' $o &&
+			! grep -q 'pkey fault: write at' $o
+	}
+	check pks-faults-sites-text-content t_pks_faults_sites_text
+
 	# Splits: keying one page of a free 2 MiB block splits the large
 	# entry that maps it, and DirectMap4k grows by at least 2 MiB. Each
 	# "split" keys a page in each of up to 8 blocks held at once, so a
