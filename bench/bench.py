@@ -160,7 +160,7 @@ def boot(a, name, variant, append):
     log = os.path.join(a.out, f"{name}.log")
     cmd = "/usr/share/kpkeys/bench/guest.sh " + (
         "--smoke --rounds 1" if a.smoke else f"--rounds {a.rounds}")
-    p = archenv.boot(ROOT, a.arch, variant, log, mem=a.mem, smp=a.smp,
+    p = archenv.boot(a.arch, variant, log, mem=a.mem, smp=a.smp,
                      timeout=a.timeout, qemu=a.qemu, append=append, cmd=cmd,
                      icount=ICOUNT_SHIFT if a.clock == "icount" else None)
     secs, lines = p.secs, p.lines

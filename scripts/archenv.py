@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import guestlog
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARCH_DIR = os.path.join(ROOT, "scripts", "arch")
 
@@ -36,14 +38,14 @@ def build_dir(root, arch, variant):
     return os.path.join(root, "build", load(arch)["BUILD_PREFIX"] + variant)
 
 
-def vmrun_argv(root, arch, variant, log, *, mem, smp, timeout, qemu=None,
+def vmrun_argv(arch, variant, log, *, mem, smp, timeout, qemu=None,
                append="", cmd=None, add=(), icount=None):
     """The scripts/vmrun.py command line that boots ARCH's VARIANT guest
     (vmrun.py --variant: its kernel and initramfs under build/), with the
     initramfs fragments in ADD appended; QEMU None: the ARCH's emulator;
     ICOUNT: run under QEMU's instruction counting with that shift
     (vmrun.py --icount)."""
-    argv = [sys.executable, os.path.join(root, "scripts", "vmrun.py"),
+    argv = [sys.executable, os.path.join(ROOT, "scripts", "vmrun.py"),
             "--arch", arch, "--variant", variant,
             *(x for f in add for x in ("--add", f)),
             "--mem", mem, "--smp", str(smp), "--timeout", str(timeout),
@@ -58,8 +60,9 @@ def vmrun_argv(root, arch, variant, log, *, mem, smp, timeout, qemu=None,
 
 
 class Boot:
-    """One finished guest boot: returncode and stderr of vmrun.py, secs
-    it took, and the console log's LINES (carriage returns stripped)."""
+    """One finished guest boot: returncode, stdout and stderr of
+    vmrun.py, the secs it took, and the console log's LINES
+    (guestlog.clean())."""
 
     def __init__(self, proc, secs, log):
         self.returncode, self.stderr = proc.returncode, proc.stderr
@@ -67,14 +70,15 @@ class Boot:
         self.lines = []
         if os.path.exists(log):
             with open(log, errors="replace") as f:
-                self.lines = [x.replace("\r", "").rstrip("\n") for x in f]
+                self.lines = [guestlog.clean(x) for x in f]
 
 
-def boot(root, arch, variant, log, **kw):
-    """Boot ARCH's VARIANT guest through scripts/vmrun.py, the one way the
-    harness boots (make test, make bench, make mm-selftests; make vm and
-    make demo call vmrun.py with --variant too). KW: vmrun_argv's."""
-    argv = vmrun_argv(root, arch, variant, log, **kw)
+def boot(arch, variant, log, **kw):
+    """Boot ARCH's VARIANT guest (under this tree's build/) through
+    scripts/vmrun.py, the one way the harness boots (make test, make
+    bench, make mm-selftests; make vm and make demo call vmrun.py with
+    --variant too). KW: vmrun_argv's."""
+    argv = vmrun_argv(arch, variant, log, **kw)
     t0 = time.monotonic()
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, errors="replace")

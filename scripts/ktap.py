@@ -74,9 +74,7 @@ def parse(lines):
     for line in lines:
         text = line.rstrip()
         indent = len(text) - len(text.lstrip(" "))
-        text = text.strip()
-        if RESULT.match(text) or PLAN.match(KMSG_GLUED.sub("", text).rstrip()):
-            text = KMSG_GLUED.sub("", text).rstrip()
+        text = KMSG_GLUED.sub("", text.strip()).rstrip()
         if VERSION.match(text):
             if root is None:
                 root = Test()

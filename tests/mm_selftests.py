@@ -164,7 +164,7 @@ def boot(a, variant, out, name, append="", faults=False, only=None):
         cmd = (f"grep -E '^({'|'.join(re.escape(n) for n in only)})[[:space:]]'"
                f" /usr/lib/kpkeys/mm-selftests/list > /run/mmst-list && "
                f"{cmd} /run/mmst-list")
-    p = archenv.boot(ROOT, a.arch, variant, log, mem=a.mem, smp=a.smp,
+    p = archenv.boot(a.arch, variant, log, mem=a.mem, smp=a.smp,
                      timeout=a.timeout, qemu=a.qemu, append=append, cmd=cmd,
                      add=[os.path.join(out, "mm-selftests.cpio.gz")])
     secs, lines = p.secs, p.lines

@@ -88,7 +88,7 @@ def vmrun(a, log, cmd=None, append="", timeout=None, variant=None):
     """Boot VARIANT (default: --variant) with LOG under its logs/."""
     variant = variant or a.variant
     return archenv.boot(
-        ROOT, a.arch, variant,
+        a.arch, variant,
         os.path.join(archenv.build_dir(ROOT, a.arch, variant), "logs", log),
         mem=a.mem or archenv.load(a.arch)["GUEST_MEM"], smp=a.smp,
         timeout=timeout or a.timeout, qemu=a.qemu,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* kpkeys faults: stream pkey faults, decoded and symbolized. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "kpkeys.h"
@@ -11,7 +12,7 @@ struct faults_ctx {
 	struct faults_bpf *skel;
 	struct env *env;
 	__u64 seen, prev_seen, prev_dropped;
-	/* this interval's faults per site: name "IP_SYM CALLER", v[0] faults */
+	/* this interval's faults per site: data a struct site, v[0] faults */
 	struct rows sites;
 	double boot_offset;	/* realtime - monotonic (bpf_ktime_get_ns) */
 	int err;
@@ -109,26 +110,45 @@ static void fault_print_plain(struct env *env, const struct fault *f)
  * the one it is in (the frame below it on the stack), which is where a
  * write outside the helpers came from. "?" when the stack does not show it.
  */
+struct site {
+	char ip[160], caller[128];
+};
+
 static int count_site(struct env *env, struct faults_ctx *t, const struct fault *f)
 {
 	const struct kp_fault_event *e = f->e;
-	char caller[128] = "?", name[300];
+	struct site site = { .caller = "?" };
+	char key[sizeof(site.ip) + sizeof(site.caller)];
 	struct row *r;
 
+	snprintf(site.ip, sizeof(site.ip), "%s", f->ip);
 	for (int i = f->first; i + 1 < f->nr_frames; i++) {
 		if (e->stack[i] == e->ip) {
-			kp_sym(env, e->stack[i + 1], caller, sizeof(caller));
+			kp_sym(env, e->stack[i + 1], site.caller, sizeof(site.caller));
 			break;
 		}
 	}
-	snprintf(name, sizeof(name), "%s %s", f->ip, caller);
-	r = rows_get(&t->sites, name, 0);
-	if (!r) {
+	/* the row's name is only the lookup key; the report reads r->data */
+	snprintf(key, sizeof(key), "%s %s", site.ip, site.caller);
+	r = rows_get(&t->sites, key, 0);
+	if (r && !r->data) {
+		r->data = malloc(sizeof(site));
+		if (r->data)
+			memcpy(r->data, &site, sizeof(site));
+	}
+	if (!r || !r->data) {
 		kp_err(env, "out of memory");
 		return -1;
 	}
 	r->v[0]++;
 	return 0;
+}
+
+static void sites_free(struct rows *sites)
+{
+	for (size_t i = 0; i < sites->n; i++)
+		free(sites->r[i].data);
+	rows_free(sites);
 }
 
 static int on_fault(void *ctx, void *data, size_t size)
@@ -164,17 +184,6 @@ struct faults_report {
 	size_t shown;
 };
 
-/* a site row's two halves (its name is "IP_SYM CALLER") */
-static void site_split(const struct row *r, char *ip, size_t ip_size,
-		       const char **caller)
-{
-	const char *sp = strchr(r->name, ' ');
-	size_t n = sp ? (size_t)(sp - r->name) : strlen(r->name);
-
-	snprintf(ip, ip_size, "%.*s", (int)n, r->name);
-	*caller = sp ? sp + 1 : "?";
-}
-
 static int faults_print_json(struct env *env, const struct faults_report *rep)
 {
 	struct json *j = &env->json_doc;
@@ -187,13 +196,11 @@ static int faults_print_json(struct env *env, const struct faults_report *rep)
 	json_arr_begin(j, "sites");
 	for (size_t i = 0; i < rep->shown; i++) {
 		const struct row *r = &rep->sites->r[i];
-		const char *caller;
-		char ip[160];
+		const struct site *site = r->data;
 
-		site_split(r, ip, sizeof(ip), &caller);
 		json_obj_begin(j, NULL);
-		json_str(j, "ip_sym", ip);
-		json_str(j, "caller", caller);
+		json_str(j, "ip_sym", site->ip);
+		json_str(j, "caller", site->caller);
 		json_uint(j, "faults", r->v[0]);
 		json_obj_end(j);
 	}
@@ -212,12 +219,10 @@ static void faults_print_plain(struct env *env, const struct faults_report *rep)
 		fprintf(env->out, "%10s  %-40s %s\n", "FAULTS", "IP", "CALLER");
 	for (size_t i = 0; env->summary && i < rep->shown; i++) {
 		const struct row *r = &rep->sites->r[i];
-		const char *caller;
-		char ip[160];
+		const struct site *site = r->data;
 
-		site_split(r, ip, sizeof(ip), &caller);
 		fprintf(env->out, "%10llu  %-40s %s\n", (unsigned long long)r->v[0],
-			ip, caller);
+			site->ip, site->caller);
 	}
 	if (env->summary && rep->shown < rep->sites->n)
 		fprintf(env->out, "(%zu more sites)\n", rep->sites->n - rep->shown);
@@ -248,7 +253,7 @@ static int faults_report(struct env *env, void *ctx, double secs, bool last)
 	else
 		faults_print_plain(env, &rep);
 	/* the next summary counts the next interval's faults */
-	rows_free(&t->sites);
+	sites_free(&t->sites);
 	return err;
 }
 
@@ -277,7 +282,7 @@ static int faults_run(struct env *env)
 	err = kp_run_loop(env, rb, faults_report, &t);
 out:
 	ring_buffer__free(rb);
-	rows_free(&t.sites);
+	sites_free(&t.sites);
 	faults_bpf__destroy(t.skel);
 	return err;
 }

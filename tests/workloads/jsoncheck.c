@@ -315,13 +315,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		n++;
-		const char *t = member(start + strspn(start, " \t"), "type", 4);
+		const char *doc = start + strspn(start, " \t");
+		const char *t = type ? member(doc, "type", 4) : NULL;
 
 		if (type && !(t && same(t, type)))
 			continue;
 		typed++;
 		if (field)
-			found += get(start + strspn(start, " \t"), field);
+			found += get(doc, field);
 	}
 	if (field) {
 		if (!found)
