@@ -43,6 +43,11 @@ int BPF_PROG(fault, KP_FAULT_PROTO)
 		e->pgtable_level = BPF_CORE_READ(f, pgtable_level);
 	else
 		e->pgtable_level = -1;
+	/* kpkeys.enforce=report: what the kernel did; older kernels oops */
+	if (bpf_core_field_exists(f->action))
+		e->action = BPF_CORE_READ(f, action);
+	else
+		e->action = -1;
 	e->cpu = bpf_get_smp_processor_id();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;

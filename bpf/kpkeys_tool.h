@@ -112,7 +112,7 @@ struct kp_fault_event {
 	__u32 tid;
 	char comm[KP_TASK_COMM_LEN];
 	__s32 nr_frames;
-	__u32 pad;
+	__s32 action;			/* enum kpkeys_fault_action, -1 unknown */
 	__u64 stack[KP_MAX_STACK];
 };
 

@@ -95,8 +95,9 @@ def vmrun(a, log, cmd=None, append="", timeout=None, variant=None):
         append=" ".join(x for x in (a.kcmdline, append) if x), cmd=cmd)
 
 
-def guest_boot(a, label, append, tests=(), variant=None):
-    """One boot: KUnit (as filtered by `append`) and the guest suite."""
+def guest_boot(a, label, append, tests=(), variant=None, kunit=True):
+    """One boot: KUnit (as filtered by `append`; none if not `kunit`) and
+    the guest suite."""
     if a.arch != "arm64":
         label = f"{a.arch}-{label}"
     print(f"== guest boot [{label}]: {a.arch} {variant or a.variant}, {append}",
@@ -109,7 +110,12 @@ def guest_boot(a, label, append, tests=(), variant=None):
           f"{os.path.relpath(log, ROOT)}", flush=True)
 
     cases, errors = guestlog.ktap_results(lines)
-    if not cases:
+    if not kunit:
+        if cases:
+            record("fail", f"kunit[{label}]:none", "KUnit ran on a boot "
+                   "that asked for none: it would judge this mode wrongly")
+        cases, errors = [], []
+    elif not cases:
         record("fail", f"kunit[{label}]:ran", "no KUnit results on the console")
     for suite, case, status in cases:
         record(status, f"kunit[{label}]:{suite}.{case}")
@@ -151,7 +157,8 @@ def guest_suites(a):
     # kpkeys checks under every other mode the documentation promises.
     guest_boot(a, "mock", "kpkeys=mock kunit.enable=1")
     only_kpkeys = "kunit.enable=1 kunit.filter_glob=kpkeys*"
-    kpkeys_tests = ["t-kpkeys.sh", "t-pgtables.sh", "t-trace.sh", "t-tool.sh"]
+    kpkeys_tests = ["t-kpkeys.sh", "t-pgtables.sh", "t-trace.sh", "t-tool.sh",
+                    "t-report.sh"]
     guest_boot(a, "off", f"kpkeys=off {only_kpkeys}", kpkeys_tests)
     guest_boot(a, "default", only_kpkeys, kpkeys_tests)
     # rodata=on maps the linear map with blocks: set_memory_pkey() must
@@ -177,17 +184,23 @@ def guest_suites_x86(a):
     guest_boot(a, "pks", "kpkeys=mock kunit.enable=1")
     only_kpkeys = "kunit.enable=1 kunit.filter_glob=kpkeys*"
     kpkeys_tests = ["t-kpkeys.sh", "t-pgtables.sh", "t-trace.sh", "t-tool.sh",
-                    "t-pks.sh"]
+                    "t-pks.sh", "t-report.sh"]
     guest_boot(a, "off", f"kpkeys=off {only_kpkeys}", kpkeys_tests)
     # Hardened page tables (on above) under every paging layout: with
     # page-table isolation forced on (a user PGD per mm), and on 4-level
     # paging without it; then without batching, and turned off.
     guest_boot(a, "pti-on", f"pti=on {only_kpkeys}", kpkeys_tests)
     guest_boot(a, "no5lvl", f"no5lvl pti=off {only_kpkeys}", kpkeys_tests)
-    guest_boot(a, "no-batching", f"kpkeys.batching=off {only_kpkeys}",
-               kpkeys_tests)
+    # ... with a kpkeys.enforce value that is not a mode: refused with one
+    # line, and t-pks.sh finds the writes stopped.
+    guest_boot(a, "no-batching", f"kpkeys.batching=off kpkeys.enforce=bogus "
+               f"{only_kpkeys}", kpkeys_tests)
     guest_boot(a, "pgtables-off", f"kpkeys.hardened_pgtables=off {only_kpkeys}",
                kpkeys_tests)
+    # Report-only mode: the writes that oops below go through, reported.
+    # No KUnit: its PKS cases expect their writes stopped.
+    guest_boot(a, "report", "kpkeys.enforce=report",
+               ["t-kpkeys.sh", "t-report.sh"], kunit=False)
     lkdtm_boot(a)
     # A live PTE of a kernel mapping, written from the default level: the
     # page-table pkey (1) stops it.
@@ -255,13 +268,13 @@ def lkdtm_boot(a, test="KPKEYS_WRITE_TEST_PAGE", label="lkdtm", want_pkey=None):
     f0 = faults[0] if faults else {}
     seen = [f0.get("ip_sym") or ""] + list(f0.get("stack") or [])
     ok = (len(faults) == 1 and "faults-exit 0" in out and
-          f0.get("access") == "write" and
+          f0.get("access") == "write" and f0.get("action") == "oops" and
           f0.get("pgtable") is pgtable and
           (want_pkey is None or f0.get("pkey") == want_pkey) and
           any(writer in fr for fr in seen) and
           bool(summ) and summ[-1].get("last") and summ[-1].get("dropped") == 0)
     record("pass" if ok else "fail", f"guest[{label}]:kpkeys-faults-shows-it",
-           "" if ok else f"want one write fault (page-table flag "
+           "" if ok else f"want one write fault, action oops (page-table flag "
            f"{pgtable}) naming {writer} from `kpkeys faults --json`, "
            f"got {len(faults)}: {json.dumps(f0)[:300]}; "
            f"{[x for x in out if not x.startswith('{')][-3:]}")

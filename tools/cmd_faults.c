@@ -12,11 +12,31 @@ struct faults_ctx {
 	struct faults_bpf *skel;
 	struct env *env;
 	__u64 seen, prev_seen, prev_dropped;
-	/* this interval's faults per site: data a struct site, v[0] faults */
+	__u64 allowed, prev_allowed;
+	/*
+	 * this interval's faults per site: data a struct site, v[0] faults,
+	 * v[1] of them allowed (kpkeys.enforce=report)
+	 */
 	struct rows sites;
 	double boot_offset;	/* realtime - monotonic (bpf_ktime_get_ns) */
 	int err;
 };
+
+/*
+ * What the kernel did (enum kpkeys_fault_action): the normal path (an oops
+ * unless an exception fixup applies) or, under kpkeys.enforce=report, let
+ * the access through. NULL for a kernel without the field.
+ */
+static const char *action_name(int a)
+{
+	switch (a) {
+	case 0:
+		return "oops";
+	case 1:
+		return "allowed";
+	}
+	return NULL;
+}
 
 static const char *pgtable_level_name(int l)
 {
@@ -78,6 +98,10 @@ static int fault_print_json(struct env *env, const struct fault *f)
 		json_int(j, "pgtable_level", e->pgtable_level);
 	else
 		json_null(j, "pgtable_level");
+	if (action_name(e->action))
+		json_str(j, "action", action_name(e->action));
+	else
+		json_null(j, "action");
 	json_arr_begin(j, "stack");
 	for (int i = f->first; i < f->nr_frames; i++)
 		json_str(j, NULL, kp_sym_off(env, e->stack[i], frame, sizeof(frame)));
@@ -91,12 +115,13 @@ static void fault_print_plain(struct env *env, const struct fault *f)
 	const struct kp_fault_event *e = f->e;
 	char frame[160];
 
-	fprintf(env->out, "%.6f cpu %u %s pid %u tid %u: pkey fault: %s at 0x%llx, pkey %d%s%s%s, level %s\n",
+	fprintf(env->out, "%.6f cpu %u %s pid %u tid %u: pkey fault: %s at 0x%llx, pkey %d%s%s%s, level %s, %s\n",
 		f->time, e->cpu, f->comm, e->pid, e->tid, kp_access_name(e->access),
 		(unsigned long long)e->addr, e->pkey,
 		e->pgtable ? " (page table " : "",
 		e->pgtable ? pgtable_level_name(e->pgtable_level) : "",
-		e->pgtable ? ")" : "", f->level);
+		e->pgtable ? ")" : "", f->level,
+		action_name(e->action) ?: "action unknown");
 	fprintf(env->out, "  syndrome 0x%llx: %s\n", (unsigned long long)e->syndrome, f->syn);
 	fprintf(env->out, "  register 0x%llx: %s\n", (unsigned long long)e->reg, f->reg);
 	fprintf(env->out, "  ip %s\n", f->ip);
@@ -141,6 +166,8 @@ static int count_site(struct env *env, struct faults_ctx *t, const struct fault 
 		return -1;
 	}
 	r->v[0]++;
+	if (e->action == 1)
+		r->v[1]++;
 	return 0;
 }
 
@@ -161,6 +188,8 @@ static int on_fault(void *ctx, void *data, size_t size)
 		return 0;
 	t->seen++;
 	fault_decode(env, t, data, &f);
+	if (f.e->action == 1)
+		t->allowed++;
 	if (count_site(env, t, &f))
 		t->err = EXIT_RUNTIME;
 	if (env->summary)
@@ -179,7 +208,7 @@ static int on_fault(void *ctx, void *data, size_t size)
 struct faults_report {
 	double secs;
 	bool last;
-	__u64 faults, dropped;
+	__u64 faults, allowed, dropped;
 	const struct rows *sites;	/* sorted, most faults first */
 	size_t shown;
 };
@@ -192,6 +221,7 @@ static int faults_print_json(struct env *env, const struct faults_report *rep)
 	json_str(j, "type", "faults_summary");
 	json_double(j, "interval_s", rep->secs);
 	json_uint(j, "faults", rep->faults);
+	json_uint(j, "allowed", rep->allowed);
 	json_uint(j, "dropped", rep->dropped);
 	json_arr_begin(j, "sites");
 	for (size_t i = 0; i < rep->shown; i++) {
@@ -202,6 +232,7 @@ static int faults_print_json(struct env *env, const struct faults_report *rep)
 		json_str(j, "ip_sym", site->ip);
 		json_str(j, "caller", site->caller);
 		json_uint(j, "faults", r->v[0]);
+		json_uint(j, "allowed", r->v[1]);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -212,17 +243,18 @@ static int faults_print_json(struct env *env, const struct faults_report *rep)
 
 static void faults_print_plain(struct env *env, const struct faults_report *rep)
 {
-	fprintf(env->out, "%.2f s: %llu pkey faults, %llu dropped\n", rep->secs,
-		(unsigned long long)rep->faults, (unsigned long long)rep->dropped);
+	fprintf(env->out, "%.2f s: %llu pkey faults, %llu dropped, %llu allowed\n",
+		rep->secs, (unsigned long long)rep->faults,
+		(unsigned long long)rep->dropped, (unsigned long long)rep->allowed);
 	/* the sites table is -S's report; the stream has shown every fault */
 	if (env->summary && rep->shown)
-		fprintf(env->out, "%10s  %-40s %s\n", "FAULTS", "IP", "CALLER");
+		fprintf(env->out, "%10s %8s  %-40s %s\n", "FAULTS", "ALLOWED", "IP", "CALLER");
 	for (size_t i = 0; env->summary && i < rep->shown; i++) {
 		const struct row *r = &rep->sites->r[i];
 		const struct site *site = r->data;
 
-		fprintf(env->out, "%10llu  %-40s %s\n", (unsigned long long)r->v[0],
-			site->ip, site->caller);
+		fprintf(env->out, "%10llu %8llu  %-40s %s\n", (unsigned long long)r->v[0],
+			(unsigned long long)r->v[1], site->ip, site->caller);
 	}
 	if (env->summary && rep->shown < rep->sites->n)
 		fprintf(env->out, "(%zu more sites)\n", rep->sites->n - rep->shown);
@@ -241,6 +273,8 @@ static int faults_report(struct env *env, void *ctx, double secs, bool last)
 	if (kp_read_globals(env, t->skel->maps.bss, &g, sizeof(g)))
 		return EXIT_RUNTIME;
 	rep.faults = t->seen - t->prev_seen;
+	rep.allowed = t->allowed - t->prev_allowed;
+	t->prev_allowed = t->allowed;
 	rep.dropped = g.dropped - t->prev_dropped;
 	t->prev_seen = t->seen;
 	t->prev_dropped = g.dropped;
@@ -295,11 +329,14 @@ const struct command cmd_faults = {
 "happens: time, CPU, task, address, the target's pkey (and page-table\n"
 "level when it is a page-table page), the level the register held, the\n"
 "access, the syndrome and the register decoded for this architecture,\n"
-"the faulting instruction and the kernel stack, symbolized. At the end\n"
-"(and every INTERVAL) a summary line counts faults and drops (ring\n"
-"buffer full) and lists the sites they came from: the faulting\n"
-"instruction and its caller, with counts (-S: only these summaries, the\n"
-"list to read before turning enforcement on). Faults need an enforcing backend (PKS on x86-64, the\n"
+"the faulting instruction and the kernel stack, symbolized, and what the\n"
+"kernel did: oops (the normal path; an exception fixup may still apply)\n"
+"or allowed (kpkeys.enforce=report let the access through). At the end\n"
+"(and every INTERVAL) a summary line counts faults, drops (ring buffer\n"
+"full) and allowed ones, and lists the sites they came from: the\n"
+"faulting instruction and its caller, with counts (-S: only these\n"
+"summaries; under kpkeys.enforce=report, the list to read before turning\n"
+"enforcement on). Faults need an enforcing backend (PKS on x86-64, the\n"
 "default there; kpkeys=poe on POE hardware); under kpkeys=mock none\n"
 "happen.\n",
 	.examples =

@@ -79,7 +79,8 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 	check pks-writes-stopped t_pks_writes_stopped
 	t_pks_fault_events() {
 		grep 'kpkeys_fault: ' $T/trace | head -n 1
-		[ $(grep -c "kpkeys_fault: addr=$page pkey=15 level=DEFAULT reg=0xbffffff8 access=write syndrome=0x23 pgtable=0 " $T/trace) -eq 3 ]
+		[ $(grep "kpkeys_fault: addr=$page pkey=15 level=DEFAULT reg=0xbffffff8 access=write syndrome=0x23 pgtable=0 " $T/trace |
+			grep -c ' action=oops$') -eq 3 ]
 	}
 	check pks-fault-events t_pks_fault_events
 	check pks-faults-json jsoncheck -t faults_summary /tmp/tool-pks-faults.out
@@ -87,8 +88,9 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 		o=/tmp/tool-pks-faults.out
 		head -n 1 $o | cut -c1-600
 		n=$(jsoncheck -g addr -t fault -w addr=$page -w pkey=15 -w level=DEFAULT \
-			-w access=write -w syndrome=0x23 -w reg=0xbffffff8 $o 2>/dev/null | wc -l)
-		echo "$n of 3 fault documents with the address, pkey, level, access, syndrome and register"
+			-w access=write -w syndrome=0x23 -w reg=0xbffffff8 -w action=oops \
+			$o 2>/dev/null | wc -l)
+		echo "$n of 3 fault documents with the address, pkey, level, access, syndrome, register and action oops"
 		[ $n -eq 3 ] || exit 1
 		# every document decodes both, and each names the writer once
 		jsoncheck -g syndrome_decoded -t fault $o | grep -qv 'write.*pkey' && exit 1
@@ -109,7 +111,7 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 	check pks-faults-text run_tool pks-faults-text "echo fault > $P" faults
 	t_pks_faults_text_content() {
 		cat /tmp/tool-pks-faults-text.out
-		grep -q "pkey fault: write at $page, pkey 15, level DEFAULT" /tmp/tool-pks-faults-text.out &&
+		grep -q "pkey fault: write at $page, pkey 15, level DEFAULT, oops$" /tmp/tool-pks-faults-text.out &&
 			grep -q 'register 0xbffffff8: 0:rw 1:r- 2:--' /tmp/tool-pks-faults-text.out &&
 			grep -q 'kpkeys_provoke_write' /tmp/tool-pks-faults-text.out &&
 			grep -q '1 pkey faults, 0 dropped' /tmp/tool-pks-faults-text.out
@@ -131,6 +133,8 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 			[ "$(jget $o dropped -t faults_summary)" = 0 ] &&
 			[ "$(jsoncheck -g 'sites[].faults' $o | wc -l)" = 1 ] &&
 			[ "$(jget $o 'sites[].faults' -w caller=kpkeys_provoke_write)" = 1000 ] &&
+			[ "$(jget $o 'sites[].allowed' -w caller=kpkeys_provoke_write)" = 0 ] &&
+			[ "$(jget $o allowed -t faults_summary)" = 0 ] &&
 			jget $o 'sites[].ip_sym' | grep -q '^copy_to_kernel_nofault+0x'
 	}
 	check pks-faults-sites t_pks_faults_sites
@@ -138,8 +142,8 @@ elif [ "$(uname -m)" = x86_64 ] && [ -w $P ]; then
 	t_pks_faults_sites_text() {
 		o=/tmp/tool-pks-faults-sites-text.out
 		cat $o
-		grep -q '2 pkey faults, 0 dropped' $o &&
-			grep -q '^ *2  copy_to_kernel_nofault+0x[0-9a-f]* *kpkeys_provoke_write$' $o &&
+		grep -q '2 pkey faults, 0 dropped, 0 allowed' $o &&
+			grep -q '^ *2 *0  copy_to_kernel_nofault+0x[0-9a-f]* *kpkeys_provoke_write$' $o &&
 			! grep -q 'pkey fault: write at' $o
 	}
 	check pks-faults-sites-text-content t_pks_faults_sites_text
