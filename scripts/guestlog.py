@@ -52,10 +52,26 @@ def kernel_message(line):
     return m.group(1) if m else None
 
 
+def _glued_message(line):
+    """The kernel message glued onto a line of the command's output, or
+    None (see GLUED_KMSG)."""
+    if not line.startswith(PREFIX):
+        return None
+    m = GLUED_KMSG.search(line, len(PREFIX) + 1)
+    return line[m.end():] if m else None
+
+
+def console_message(line):
+    """The kernel message on a console line, on its own or glued onto the
+    command's output; None if there is none."""
+    msg = kernel_message(line)
+    return msg if msg is not None else _glued_message(line)
+
+
 def _problem_lines(lines):
     """(index, label, line) of each problem line, in console order."""
     for i, line in enumerate(lines):
-        msg = kernel_message(line)
+        msg = console_message(line)
         if msg is None:
             continue
         for label, rx in PROBLEMS:
@@ -78,11 +94,20 @@ def problem_context(lines, before=8, after=40):
     return []
 
 
+# A kernel message the serial console wrote into the middle of a line of
+# the command's output ("| report[    2.097780] lkdtm: ...", the newline
+# after it): not at the start of the text, where `dmesg` output has one.
+GLUED_KMSG = re.compile(r"\[\s*\d+\.\d{6}\] ")
+
+
 def output_line(line):
     """The command's own text on a console line between the markers, or
-    None for a kernel message."""
+    None for a kernel message. A kernel message glued onto the text is
+    cut off (the console log keeps it)."""
     if line.startswith(PREFIX) or line == PREFIX.rstrip():
-        return line[len(PREFIX):]
+        text = line[len(PREFIX):]
+        m = GLUED_KMSG.search(text, 1)
+        return text[:m.start()] if m else text
     return None if kernel_message(line) is not None else line
 
 
@@ -160,13 +185,13 @@ def expected_pkey_oops(lines, pkey=None):
     """Whether the console shows exactly one pkey-violation oops with its
     kpkeys lines (pkey, level, register; the pkey must be `pkey` if given)
     and no other problem report. Returns (ok, reason)."""
-    msgs = [kernel_message(x) or "" for x in lines]
+    msgs = [console_message(x) or "" for x in lines]
 
     def matching(key):
         return [m for m in (PKEY_OOPS[key].search(x) for x in msgs) if m]
 
     others = [(lab, ln) for lab, ln in problems(lines)
-              if not PKEY_OOPS_PARTS.search(kernel_message(ln) or "")]
+              if not PKEY_OOPS_PARTS.search(console_message(ln) or "")]
     if others:
         return False, "; ".join(f"{lab}: {ln.strip()}" for lab, ln in others[:3])
     oopses = matching("oops")

@@ -74,6 +74,20 @@ class CommandOutput(unittest.TestCase):
         self.assertEqual(guestlog.command_output(lines),
                          ([T + "from dmesg"], 0))
 
+    def test_glued_kernel_message_cut_off(self):
+        # The console wrote a kernel message before the line's newline.
+        lines = ["<<<kp:begin>>>",
+                 "| report[    2.097780] lkdtm: Performing direct entry",
+                 "| " + T + "from dmesg", "| survived", "<<<kp:exit 0>>>"]
+        self.assertEqual(guestlog.command_output(lines),
+                         (["report", T + "from dmesg", "survived"], 0))
+
+    def test_glued_problem_is_a_problem(self):
+        lines = ["<<<kp:begin>>>", "| report[    2.097780] BUG: kernel NULL pointer dereference",
+                 "| " + T + "WARNING: from dmesg, not the console", "<<<kp:exit 0>>>"]
+        found = guestlog.problems(lines)
+        self.assertEqual([lab for lab, _ in found], ["BUG"])
+
     def test_missing_exit_marker_gives_no_status(self):
         out, status = guestlog.command_output(["<<<kp:begin>>>", "| x"])
         self.assertEqual((out, status), (["x"], None))
