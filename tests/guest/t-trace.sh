@@ -25,7 +25,7 @@ if [ ! -d $E ]; then
 else
 	check trace-format-switch fields kpkeys_switch restore sync from_level to_level from_reg to_reg cycles cost_ns caller
 	check trace-format-batch fields kpkeys_batch writes switches switches_avoided syncs_elided duration_ns caller
-	check trace-format-fault fields kpkeys_fault addr ip reg syndrome pkey level access pgtable pgtable_level
+	check trace-format-fault fields kpkeys_fault addr ip reg syndrome pkey level access pgtable pgtable_level action
 	check trace-format-set-memory-pkey fields kpkeys_set_memory_pkey addr nr_pages pkey ret caller
 	check trace-format-split fields kpkeys_split addr size_before size_after level
 	# enum kpkeys_level reaches the format as numbers (TRACE_DEFINE_ENUM),
