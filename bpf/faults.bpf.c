@@ -47,7 +47,7 @@ int BPF_PROG(fault, KP_FAULT_PROTO)
 	if (bpf_core_field_exists(f->action))
 		e->action = BPF_CORE_READ(f, action);
 	else
-		e->action = -1;
+		e->action = KP_FAULT_UNKNOWN;
 	e->cpu = bpf_get_smp_processor_id();
 	e->pid = id >> 32;
 	e->tid = (__u32)id;

@@ -95,7 +95,11 @@ struct kp_audit_task {
 	__s32 last;			/* stack id of the last closed window */
 };
 
-/* faults: one record per kpkeys_fault, through a ring buffer. */
+/* faults: one record per kpkeys_fault, through a ring buffer. action is
+ * the kernel's enum kpkeys_fault_action, or KP_FAULT_UNKNOWN on a kernel
+ * whose event has no such field. */
+enum { KP_FAULT_UNKNOWN = -1, KP_FAULT_OOPS = 0, KP_FAULT_ALLOWED = 1 };
+
 struct kp_fault_event {
 	__u64 ts_ns;
 	__u64 addr;

@@ -30,9 +30,9 @@ struct faults_ctx {
 static const char *action_name(int a)
 {
 	switch (a) {
-	case 0:
+	case KP_FAULT_OOPS:
 		return "oops";
-	case 1:
+	case KP_FAULT_ALLOWED:
 		return "allowed";
 	}
 	return NULL;
@@ -51,6 +51,7 @@ struct fault {
 	double time;
 	char comm[KP_TASK_COMM_LEN + 1];
 	char syn[160], reg[160], ip[160], level[16];
+	const char *action;	/* NULL: a kernel without the field */
 	int first, nr_frames;	/* the frames below the tracing path */
 };
 
@@ -65,6 +66,7 @@ static void fault_decode(struct env *env, struct faults_ctx *t,
 	kp_decode_reg(env->arch, e->reg, f->reg, sizeof(f->reg));
 	kp_sym_off(env, e->ip, f->ip, sizeof(f->ip));
 	kp_level_name(e->level, f->level, sizeof(f->level));
+	f->action = action_name(e->action);
 	f->nr_frames = e->nr_frames < KP_MAX_STACK ? e->nr_frames : KP_MAX_STACK;
 	/* skip the frames of the tracing path, down to the faulting code */
 	f->first = kp_first_traced_frame(env, e->stack, f->nr_frames);
@@ -98,8 +100,8 @@ static int fault_print_json(struct env *env, const struct fault *f)
 		json_int(j, "pgtable_level", e->pgtable_level);
 	else
 		json_null(j, "pgtable_level");
-	if (action_name(e->action))
-		json_str(j, "action", action_name(e->action));
+	if (f->action)
+		json_str(j, "action", f->action);
 	else
 		json_null(j, "action");
 	json_arr_begin(j, "stack");
@@ -121,7 +123,7 @@ static void fault_print_plain(struct env *env, const struct fault *f)
 		e->pgtable ? " (page table " : "",
 		e->pgtable ? pgtable_level_name(e->pgtable_level) : "",
 		e->pgtable ? ")" : "", f->level,
-		action_name(e->action) ?: "action unknown");
+		f->action ?: "action unknown");
 	fprintf(env->out, "  syndrome 0x%llx: %s\n", (unsigned long long)e->syndrome, f->syn);
 	fprintf(env->out, "  register 0x%llx: %s\n", (unsigned long long)e->reg, f->reg);
 	fprintf(env->out, "  ip %s\n", f->ip);
@@ -166,7 +168,7 @@ static int count_site(struct env *env, struct faults_ctx *t, const struct fault 
 		return -1;
 	}
 	r->v[0]++;
-	if (e->action == 1)
+	if (e->action == KP_FAULT_ALLOWED)
 		r->v[1]++;
 	return 0;
 }
@@ -188,7 +190,7 @@ static int on_fault(void *ctx, void *data, size_t size)
 		return 0;
 	t->seen++;
 	fault_decode(env, t, data, &f);
-	if (f.e->action == 1)
+	if (f.e->action == KP_FAULT_ALLOWED)
 		t->allowed++;
 	if (count_site(env, t, &f))
 		t->err = EXIT_RUNTIME;
